@@ -1,0 +1,57 @@
+package io.partwarden.ddl;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.PessimisticLockingFailureException;
+
+/**
+ * Runs a transaction that waits for locks at most its lock timeout, again with a growing pause
+ * when the timeout strikes, up to a number of attempts. A long transaction on the table then
+ * delays maintenance instead of making the application's statements queue behind it.
+ */
+public final class LockRetry {
+
+    private static final Logger log = LoggerFactory.getLogger(LockRetry.class);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(10);
+
+    private LockRetry() {
+    }
+
+    /** Spring translates SQLState 55P03 (lock_not_available) to a PessimisticLockingFailureException. */
+    public static <T> T attempt(String what, int maxAttempts, Supplier<T> transaction) {
+        Duration pause = FIRST_PAUSE;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction.get();
+            } catch (PessimisticLockingFailureException timedOut) {
+                if (attempt >= maxAttempts) {
+                    throw new LockNotAcquiredException(what, maxAttempts, timedOut);
+                }
+                log.info("{}: lock not granted in time (attempt {} of {}), retrying in {} ms",
+                        what, attempt, maxAttempts, pause.toMillis());
+                sleep(pause);
+                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
+    }
+
+    /** Every attempt timed out; each rolled back, so nothing was changed. */
+    public static final class LockNotAcquiredException extends RuntimeException {
+        LockNotAcquiredException(String what, int attempts, PessimisticLockingFailureException last) {
+            super(what + ": gave up after " + attempts + " attempts, each stopped by lock_timeout;"
+                    + " nothing was changed (" + last.getMostSpecificCause().getMessage() + ")", last);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.partwarden.ddl;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.CreatePartition;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Makes partitions with the installed SQL function {@code partwarden.create_partition}, the very
+ * code the spec's SQL API runs, so the service and the SQL API cannot drift apart. Each partition
+ * is one transaction under {@code SET LOCAL lock_timeout}: it is made whole or not at all.
+ */
+@Component
+public class PartitionDdl {
+
+    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
+    static final String CREATE_PARTITION =
+            "SELECT partwarden.create_partition(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
+    static final String PARTITION_DDL =
+            "SELECT partwarden.partition_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+
+    public PartitionDdl(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+    }
+
+    public void create(CreatePartition action, PartwardenProperties.Table config) {
+        LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
+            jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, config.lockTimeout().toMillis() + "ms");
+            return jdbc.queryForObject(CREATE_PARTITION, String.class, arguments(action));
+        }));
+    }
+
+    /** The statements {@link #create} would run, in order, as the database would run them. */
+    public List<String> statements(CreatePartition action) {
+        return jdbc.queryForList(PARTITION_DDL, String.class, arguments(action));
+    }
+
+    private static Object[] arguments(CreatePartition action) {
+        return new Object[] {action.table().schema(), action.table().name(), action.name(),
+                action.bounds().lower().atOffset(ZoneOffset.UTC), action.bounds().upper().atOffset(ZoneOffset.UTC)};
+    }
+}
