@@ -2,6 +2,13 @@
 -- Java service all use to read and make partitions. Everything lives in schema "partwarden" and
 -- every name is qualified, so the session's search_path never matters.
 
+-- A table's name with its schema, quoted where needed, whatever the search_path: for messages.
+CREATE FUNCTION partwarden.qualified(tbl regclass) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl
+$$;
+
 -- The partition key of a table partitioned by range on one timestamptz column.
 -- Anything else is refused with a message naming what was found.
 CREATE FUNCTION partwarden.range_key_column(parent regclass) RETURNS name

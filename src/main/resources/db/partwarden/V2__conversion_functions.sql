@@ -10,30 +10,31 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   key_type regtype;
   blockers text;
+  label text := partwarden.qualified(old);
 BEGIN
   IF (SELECT relkind FROM pg_class WHERE oid = old) <> 'r' THEN
-    RAISE EXCEPTION '% is not a plain table (relkind %)', old, (SELECT relkind FROM pg_class WHERE oid = old);
+    RAISE EXCEPTION '% is not a plain table (relkind %)', label, (SELECT relkind FROM pg_class WHERE oid = old);
   END IF;
   SELECT atttypid::regtype INTO key_type FROM pg_attribute
    WHERE attrelid = old AND attname = key_column AND NOT attisdropped;
   IF key_type IS DISTINCT FROM 'timestamptz'::regtype THEN
-    RAISE EXCEPTION 'cannot partition % by %: the column is %', old, key_column,
+    RAISE EXCEPTION 'cannot partition % by %: the column is %', label, key_column,
       coalesce(key_type::text, 'missing');
   END IF;
   IF EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = old OR inhrelid = old) THEN
-    RAISE EXCEPTION 'cannot convert %: it takes part in table inheritance', old;
+    RAISE EXCEPTION 'cannot convert %: it takes part in table inheritance', label;
   END IF;
-  SELECT string_agg(format('%s (%s)', conname, conrelid::regclass), ', ') INTO blockers
+  SELECT string_agg(format('%s (%s)', conname, partwarden.qualified(conrelid)), ', ') INTO blockers
     FROM pg_constraint WHERE confrelid = old AND contype = 'f';
   IF blockers IS NOT NULL THEN
-    RAISE EXCEPTION 'cannot convert %: foreign keys reference it: %', old, blockers
+    RAISE EXCEPTION 'cannot convert %: foreign keys reference it: %', label, blockers
       USING HINT = 'a partitioned table''s unique keys must include the partition key; drop these foreign keys first';
   END IF;
-  SELECT string_agg(DISTINCT v.oid::regclass::text, ', ') INTO blockers
+  SELECT string_agg(DISTINCT partwarden.qualified(v.oid), ', ') INTO blockers
     FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
    WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = old AND v.oid <> old;
   IF blockers IS NOT NULL THEN
-    RAISE EXCEPTION 'cannot convert %: views depend on it: %', old, blockers
+    RAISE EXCEPTION 'cannot convert %: views depend on it: %', label, blockers
       USING HINT = 'drop them before and create them again after the conversion';
   END IF;
   SELECT string_agg(ic.relname, ', ') INTO blockers
@@ -41,13 +42,13 @@ BEGIN
    WHERE ix.indrelid = old AND ix.indisunique AND NOT ix.indisprimary
      AND NOT (SELECT attnum FROM pg_attribute WHERE attrelid = old AND attname = key_column) = ANY (ix.indkey::int2[]);
   IF blockers IS NOT NULL THEN
-    RAISE EXCEPTION 'cannot convert %: unique indexes do not include %: %', old, key_column, blockers
+    RAISE EXCEPTION 'cannot convert %: unique indexes do not include %: %', label, key_column, blockers
       USING HINT = 'a partitioned table''s unique keys must include the partition key';
   END IF;
   IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = old AND attname = key_column AND NOT attnotnull) THEN
-    EXECUTE format('SELECT count(*) FROM %s WHERE %I IS NULL', old, key_column) INTO blockers;
+    EXECUTE format('SELECT count(*) FROM %s WHERE %I IS NULL', label, key_column) INTO blockers;
     IF blockers::bigint > 0 THEN
-      RAISE EXCEPTION 'cannot convert %: % rows have no % to place them by', old, blockers, key_column;
+      RAISE EXCEPTION 'cannot convert %: % rows have no % to place them by', label, blockers, key_column;
     END IF;
   END IF;
 END $$;
