@@ -83,6 +83,9 @@ BEGIN
       PERFORM partwarden.sync_partition_access(events, partition.partition);
     END LOOP;
     RAISE NOTICE 'Partwarden: adopted %, already partitioned; no row was rewritten', events;
+    IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = events) THEN
+      RAISE WARNING 'Partwarden: row level security is off on % (the spec''s own migration drops it with the old table): enable it and create the policies again', events;
+    END IF;
 
   ELSE
     RAISE EXCEPTION '% exists but is neither a table nor a partitioned table (relkind %)',

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.PessimisticLockingFailureException;
+import java.sql.SQLException;
 
 /**
  * Runs a transaction that waits for locks at most its lock timeout, again with a growing pause
@@ -20,13 +20,18 @@ public final class LockRetry {
     private LockRetry() {
     }
 
-    /** Spring translates SQLState 55P03 (lock_not_available) to a PessimisticLockingFailureException. */
+    /** SQLState of lock_not_available, which a lock_timeout raises. */
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+
     public static <T> T attempt(String what, int maxAttempts, Supplier<T> transaction) {
         Duration pause = FIRST_PAUSE;
         for (int attempt = 1; ; attempt++) {
             try {
                 return transaction.get();
-            } catch (PessimisticLockingFailureException timedOut) {
+            } catch (RuntimeException timedOut) {
+                if (!isLockTimeout(timedOut)) {
+                    throw timedOut;
+                }
                 if (attempt >= maxAttempts) {
                     throw new LockNotAcquiredException(what, maxAttempts, timedOut);
                 }
@@ -36,6 +41,15 @@ public final class LockRetry {
                 pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             }
         }
+    }
+
+    static boolean isLockTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void sleep(Duration pause) {
@@ -49,9 +63,9 @@ public final class LockRetry {
 
     /** Every attempt timed out; each rolled back, so nothing was changed. */
     public static final class LockNotAcquiredException extends RuntimeException {
-        LockNotAcquiredException(String what, int attempts, PessimisticLockingFailureException last) {
+        LockNotAcquiredException(String what, int attempts, RuntimeException last) {
             super(what + ": gave up after " + attempts + " attempts, each stopped by lock_timeout;"
-                    + " nothing was changed (" + last.getMostSpecificCause().getMessage() + ")", last);
+                    + " nothing was changed", last);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.partwarden.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
 import java.time.YearMonth;
@@ -52,7 +53,7 @@ class AbsentTableMigrationTest {
     void partitionsRunFromTwoMonthsBackToThreeAhead() {
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
         List<String> expected = IntStream.rangeClosed(-2, 3)
-                .mapToObj(offset -> MeshHookConversionTest.monthName(now.plusMonths(offset))).toList();
+                .mapToObj(offset -> MonthlyPartitions.name(now.plusMonths(offset))).toList();
         assertThat(database.get().jdbc().queryForList(
                 "SELECT partition_name FROM partwarden.partitions('workflow_events')", String.class))
                 .containsExactlyElementsOf(expected);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.Tenant;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
@@ -122,8 +123,8 @@ class MeshHookConversionTest {
         YearMonth oldest = YearMonth.from(jdbc().queryForObject(
                 "SELECT (" + OLD_EVENT_TS + ")::timestamptz AT TIME ZONE 'UTC'", java.time.LocalDateTime.class));
         YearMonth newest = YearMonth.from(LocalDate.now(ZoneOffset.UTC)).plusMonths(3);
-        assertThat(names.get(0)).isEqualTo(monthName(oldest));
-        assertThat(names.get(names.size() - 1)).isEqualTo(monthName(newest));
+        assertThat(names.get(0)).isEqualTo(MonthlyPartitions.name(oldest));
+        assertThat(names.get(names.size() - 1)).isEqualTo(MonthlyPartitions.name(newest));
         assertThat(names).hasSize((int) oldest.until(newest, java.time.temporal.ChronoUnit.MONTHS) + 1);
     }
 
@@ -207,14 +208,14 @@ class MeshHookConversionTest {
 
     @Test
     void aTenantCannotReadAPartitionByName() {
-        String partition = monthName(YearMonth.now(ZoneOffset.UTC));
+        String partition = MonthlyPartitions.name(YearMonth.now(ZoneOffset.UTC));
         assertThatThrownBy(() -> Tenant.ONE.ids(db(), "SELECT id FROM " + partition))
                 .hasMessageContaining("permission denied for table " + partition);
     }
 
     @Test
     void aTenantGrantedAPartitionByMistakeStillSeesNoRowsThroughIt() throws Exception {
-        String partition = monthName(YearMonth.now(ZoneOffset.UTC));
+        String partition = MonthlyPartitions.name(YearMonth.now(ZoneOffset.UTC));
         jdbc().execute("GRANT SELECT ON " + partition + " TO authenticated");
         try {
             assertThat(jdbc().queryForObject("SELECT count(*) FROM " + partition, Long.class)).isPositive();
@@ -234,9 +235,5 @@ class MeshHookConversionTest {
     @Test
     void noTemporaryTableIsLeftBehind() {
         assertThat(jdbc().queryForList("SELECT relname FROM pg_class WHERE relname LIKE '%pw_old%'", String.class)).isEmpty();
-    }
-
-    static String monthName(YearMonth month) {
-        return String.format("workflow_events_y%04dm%02d", month.getYear(), month.getMonthValue());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestProperties;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -63,7 +64,7 @@ class SqlApiTest {
         String name = jdbc().queryForObject(
                 "SELECT create_workflow_events_partition(CURRENT_DATE + interval '1 month')", String.class);
         YearMonth next = YearMonth.now(ZoneOffset.UTC).plusMonths(1);
-        assertThat(name).isEqualTo(MeshHookConversionTest.monthName(next));
+        assertThat(name).isEqualTo(MonthlyPartitions.name(next));
     }
 
     @Test
@@ -73,7 +74,7 @@ class SqlApiTest {
         List<String> names = jdbc().queryForList(
                 "SELECT partition_name::text FROM partwarden.partitions('workflow_events')", String.class);
         for (int ahead = 0; ahead <= 3; ahead++) {
-            assertThat(names).contains(MeshHookConversionTest.monthName(now.plusMonths(ahead)));
+            assertThat(names).contains(MonthlyPartitions.name(now.plusMonths(ahead)));
         }
     }
 
@@ -84,8 +85,8 @@ class SqlApiTest {
                 SELECT create_workflow_events_partition(now() - interval '29 months');""");
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
         List<String> dropped = jdbc().queryForList("SELECT * FROM drop_old_workflow_events_partitions(24)", String.class);
-        assertThat(dropped).containsExactly(MeshHookConversionTest.monthName(now.minusMonths(30)),
-                MeshHookConversionTest.monthName(now.minusMonths(29)));
+        assertThat(dropped).containsExactly(MonthlyPartitions.name(now.minusMonths(30)),
+                MonthlyPartitions.name(now.minusMonths(29)));
         assertThat(jdbc().queryForList("SELECT * FROM drop_old_workflow_events_partitions()", String.class)).isEmpty();
         assertThat(jdbc().queryForObject("SELECT count(*) FROM workflow_events", Long.class)).isEqualTo(10_000L);
     }

@@ -1,0 +1,17 @@
+# Build: the same Maven build as the README, tests skipped (CI runs them against PostgreSQL).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+# Run: a JRE only, as an unprivileged user.
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app partwarden
+WORKDIR /app
+COPY --from=build /src/target/partwarden.jar /app/partwarden.jar
+USER 10001
+# Sized for a sidecar: heap from the container's memory limit.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC", "-jar", "/app/partwarden.jar"]
+CMD ["--once"]

@@ -1,0 +1,68 @@
+package io.partwarden.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.partwarden.PartwardenApplication;
+import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.MonthlyPartitions;
+import io.partwarden.testing.TestDatabase;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** {@code --once} as the command line runs it: migrate, one pass, an exit code. */
+class OnceCommandTest {
+
+    @RegisterExtension
+    static final FreshDatabase database = new FreshDatabase();
+
+    static int runOnce(TestDatabase db, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--once", "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
+        args.addAll(List.of(extra));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(PartwardenApplication.class)
+                .run(args.toArray(String[]::new));
+        return SpringApplication.exit(context);
+    }
+
+    @Test
+    void onAMeshHookDatabaseItConvertsTheTableMakesThePremakeMonthsAndExitsZero() {
+        TestDatabase db = database.get();
+        db.runScript("fixtures/meshhook.sql");
+        db.runScript("fixtures/meshhook-events.sql");
+
+        assertThat(runOnce(db, "--partwarden.tables[0].name=workflow_events", "--partwarden.tables[0].premake=5")).isZero();
+
+        assertThat(db.jdbc().queryForObject("SELECT count(*) FROM workflow_events", Long.class)).isEqualTo(10_000L);
+        String newest = MonthlyPartitions.name(YearMonth.now(ZoneOffset.UTC).plusMonths(5));
+        assertThat(db.jdbc().queryForObject(
+                "SELECT max(partition_name::text) FROM partwarden.partitions('workflow_events')", String.class)).isEqualTo(newest);
+    }
+
+    @Test
+    void aTableThatCannotBeMaintainedMakesItExitOneWithoutStoppingTheOthers() {
+        try (TestDatabase db = TestDatabase.create("once_broken")) {
+            db.execute("""
+                    CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at);""");
+            int code = runOnce(db, "--partwarden.tables[0].name=no_such_table", "--partwarden.tables[1].name=metrics",
+                    "--partwarden.tables[1].premake=1");
+            assertThat(code).isEqualTo(1);
+            assertThat(db.jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions('metrics')", Long.class))
+                    .isEqualTo(2L);
+        }
+    }
+
+    @Test
+    void aNegativePremakeStopsStartUpNamingTheProperty() {
+        assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
+                "--partwarden.tables[0].premake=-1"))
+                .rootCause().hasMessageContaining("partwarden.tables[0].premake");
+    }
+}
