@@ -1,6 +1,6 @@
 package io.partwarden;
 
-import java.util.Arrays;
+import io.partwarden.maintenance.RunMode;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,7 +12,7 @@ public class PartwardenApplication {
 
     public static void main(String[] args) {
         ConfigurableApplicationContext context = SpringApplication.run(PartwardenApplication.class, args);
-        if (Arrays.asList(args).contains("--once")) {
+        if (RunMode.of(context.getEnvironment()) != RunMode.DAEMON) {
             System.exit(SpringApplication.exit(context));
         }
     }

@@ -238,6 +238,18 @@ BEGIN
   RETURN NEXT format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL AND %I >= %L AND %I < %L)',
                      child_sql, check_name, key_column, key_column, lower_bound, key_column, upper_bound);
   RETURN NEXT format('SELECT partwarden.sync_partition_access(%L, %L)', parent_sql, child_sql);
+
+  -- Rows that landed in the default partition for lack of this one move into it in the same
+  -- transaction; otherwise ATTACH would fail on them.
+  FOR obj IN SELECT p.partition FROM partwarden.partitions(parent) p WHERE p.is_default LOOP
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO definition
+      FROM pg_attribute a
+     WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    RETURN NEXT format('WITH moved AS (DELETE FROM %s WHERE %I >= %L AND %I < %L RETURNING %s)'
+                       ' INSERT INTO %s (%s) SELECT %s FROM moved',
+                       partwarden.qualified(obj.partition), key_column, lower_bound, key_column, upper_bound,
+                       definition, child_sql, definition, definition);
+  END LOOP;
   RETURN NEXT format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                      parent_sql, child_sql, lower_bound, upper_bound);
   RETURN NEXT format('ALTER TABLE %s DROP CONSTRAINT %I', child_sql, check_name);
@@ -264,6 +276,10 @@ BEGIN
     RAISE EXCEPTION 'partition % of % exists with bounds [%, %), not the requested [%, %)',
       partition_name, parent, existing.lower_bound, existing.upper_bound,
       create_partition.lower_bound, create_partition.upper_bound;
+  END IF;
+  IF octet_length(partition_name) > 63 THEN
+    RAISE EXCEPTION 'partition name % is longer than 63 bytes, PostgreSQL''s limit', partition_name
+      USING HINT = 'give the table a shorter name';
   END IF;
   IF to_regclass(format('%I.%I', parent_schema, partition_name)) IS NOT NULL THEN
     RAISE EXCEPTION 'relation %.% exists and is not a partition of %', parent_schema, partition_name, parent

@@ -3,11 +3,26 @@ package io.partwarden.catalog;
 import java.util.List;
 import java.util.Optional;
 
-/** What one catalog read found of a partitioned table: its partitions, ordered by lower bound. */
-public record TableSnapshot(TableName table, List<Partition> partitions) {
+/**
+ * What one catalog read found of a partitioned table.
+ *
+ * @param partitions its partitions, ordered by lower bound, the default one last
+ * @param detachedLeftovers tables a retirement detached but did not get to drop
+ * @param serverVersion {@code server_version_num}, e.g. 150020
+ */
+public record TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
+                            int serverVersion) {
+
+    /** PostgreSQL 14 brought {@code DETACH PARTITION ... CONCURRENTLY}. */
+    static final int CONCURRENT_DETACH_SINCE = 140000;
 
     public TableSnapshot {
         partitions = List.copyOf(partitions);
+        detachedLeftovers = List.copyOf(detachedLeftovers);
+    }
+
+    public TableSnapshot(TableName table, List<Partition> partitions) {
+        this(table, partitions, List.of(), 150000);
     }
 
     public List<Partition> ranged() {
@@ -16,5 +31,9 @@ public record TableSnapshot(TableName table, List<Partition> partitions) {
 
     public Optional<Partition> defaultPartition() {
         return partitions.stream().filter(Partition::isDefault).findFirst();
+    }
+
+    public boolean supportsConcurrentDetach() {
+        return serverVersion >= CONCURRENT_DETACH_SINCE;
     }
 }

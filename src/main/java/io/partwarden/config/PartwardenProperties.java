@@ -7,19 +7,28 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.time.Period;
+import java.time.ZoneId;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.scheduling.support.CronExpression;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * Everything Partwarden is told, under {@code partwarden.*}. Bound and validated at start-up:
- * a wrong value stops the service with a message that names the property.
+ * a wrong value stops the service with a message that names the property and what is allowed.
  *
  * @param eventsSchema schema holding MeshHook's {@code workflow_events}, which the migration
  *     creates, converts or adopts, and where the spec's SQL API functions are installed
  * @param migration how the migration waits for locks
- * @param tables the partitioned tables to maintain; by default {@code workflow_events}
+ * @param tables the partitioned tables to maintain; by default {@code workflow_events},
+ *     monthly, 3 months ahead, nothing ever removed
+ * @param schedule when the maintenance pass runs: a Spring cron expression of six fields
+ *     (second minute hour day-of-month month day-of-week); 2 AM every day as in the spec
+ * @param scheduleZone the time zone the schedule is read in
+ * @param passAtStartup whether the service also runs a pass as soon as it has started
+ * @param lock how replicas agree that only one of them runs a pass
  */
 @Validated
 @ConfigurationProperties("partwarden")
@@ -28,11 +37,19 @@ public record PartwardenProperties(
         @Pattern(regexp = "[^\"'\\\\]{1,63}", message = "must be a schema name of 1 to 63 characters without quotes or backslashes")
         String eventsSchema,
         @DefaultValue @Valid Migration migration,
-        @Valid List<@Valid Table> tables) {
+        @Valid List<@Valid Table> tables,
+        @DefaultValue("0 0 2 * * *") @NotBlank String schedule,
+        @DefaultValue("UTC") @NotNull ZoneId scheduleZone,
+        @DefaultValue("true") boolean passAtStartup,
+        @DefaultValue @Valid Lock lock) {
 
     public PartwardenProperties {
         if (tables == null || tables.isEmpty()) {
             tables = List.of(Table.named(eventsSchema + ".workflow_events"));
+        }
+        if (!CronExpression.isValidExpression(schedule)) {
+            throw new IllegalArgumentException("partwarden.schedule: '" + schedule + "' is not a cron expression;"
+                    + " six fields are expected (second minute hour day-of-month month day-of-week), e.g. '0 0 2 * * *'");
         }
     }
 
@@ -51,19 +68,56 @@ public record PartwardenProperties(
     }
 
     /**
+     * @param atMostFor how long a pass may hold the lock before another replica may take it,
+     *     should this one die holding it; longer than the longest pass
+     * @param atLeastFor how long the lock is held even after a quick pass, so replicas whose
+     *     clocks or schedules differ by a little do not run a second, empty pass
+     * @param onceWait how long {@code --once} waits for a lock another replica holds before
+     *     it reports the skip
+     */
+    public record Lock(
+            @DefaultValue("1h") @NotNull Duration atMostFor,
+            @DefaultValue("10s") @NotNull Duration atLeastFor,
+            @DefaultValue("10m") @NotNull Duration onceWait) {
+    }
+
+    /**
      * @param name the partitioned table, optionally schema-qualified; case is kept as written
-     * @param premake months to keep made ahead of the current one
-     * @param lockTimeout how long a partition change waits for a lock before it is retried
+     * @param column the partition key: the table must be partitioned by range on this one
+     *     timestamptz column
+     * @param interval how much time one partition holds
+     * @param premake intervals kept made ahead of the current one
+     * @param retention how long data is kept, as a period ({@code 12m}, {@code 90d},
+     *     {@code 1y}): a partition is retired once its whole range lies before now minus this;
+     *     unset, nothing is ever removed
+     * @param timeZone the zone in which intervals begin (midnight, Monday, the 1st)
+     * @param lockTimeout how long one attempt of a partition change waits for a lock before it
+     *     is rolled back and retried
+     * @param detachTimeout how long a concurrent detach may wait for older transactions on
+     *     the table to finish (they block no writer meanwhile)
      * @param maxAttempts attempts per partition change before it is reported as failed
      */
     public record Table(
             @NotBlank String name,
+            @DefaultValue("ts") @NotBlank String column,
+            @DefaultValue("month") @NotNull Interval interval,
             @DefaultValue("3") @Min(0) @Max(1000) int premake,
-            @DefaultValue("500ms") @NotNull Duration lockTimeout,
+            Period retention,
+            @DefaultValue("UTC") @NotNull ZoneId timeZone,
+            @DefaultValue("300ms") @NotNull Duration lockTimeout,
+            @DefaultValue("10m") @NotNull Duration detachTimeout,
             @DefaultValue("5") @Min(1) @Max(100) int maxAttempts) {
 
-        static Table named(String name) {
-            return new Table(name, 3, Duration.ofMillis(500), 5);
+        public Table {
+            if (retention != null && (retention.isNegative() || retention.isZero())) {
+                throw new IllegalArgumentException("retention of " + name + ": " + retention
+                        + " must be a positive period such as 12m, 90d or 1y, or left unset to keep everything");
+            }
+        }
+
+        public static Table named(String name) {
+            return new Table(name, "ts", Interval.MONTH, 3, null, ZoneId.of("UTC"),
+                    Duration.ofMillis(300), Duration.ofMinutes(10), 5);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.partwarden.ddl;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreatePartition;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -38,8 +39,13 @@ public class PartitionDdl {
     }
 
     /** The statements {@link #create} would run, in order, as the database would run them. */
-    public List<String> statements(CreatePartition action) {
-        return jdbc.queryForList(PARTITION_DDL, String.class, arguments(action));
+    public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
+        List<String> statements = new ArrayList<>();
+        statements.add("BEGIN");
+        statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
+        statements.addAll(jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
+        statements.add("COMMIT");
+        return statements;
     }
 
     private static Object[] arguments(CreatePartition action) {

@@ -2,12 +2,11 @@ package io.partwarden.maintenance;
 
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;
-import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.ddl.PartitionDdl;
-import io.partwarden.plan.CreatePartition;
+import io.partwarden.ddl.PlanExecutor;
 import io.partwarden.plan.PartitionAction;
 import io.partwarden.plan.PartitionPlanner;
+import io.partwarden.plan.Plan;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * One pass over every configured table: read the catalog, plan, apply, report. A table that
- * cannot be read, and an action that fails, are reported and do not stop the others.
+ * cannot be read, and an action that fails, are reported and stop neither the table's other
+ * actions nor the other tables.
  */
 @Component
 public class MaintenancePass {
@@ -28,13 +28,13 @@ public class MaintenancePass {
 
     private final PartwardenProperties properties;
     private final PartitionCatalog catalog;
-    private final PartitionDdl ddl;
+    private final PlanExecutor executor;
     private final Clock clock;
 
-    public MaintenancePass(PartwardenProperties properties, PartitionCatalog catalog, PartitionDdl ddl, Clock clock) {
+    public MaintenancePass(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor, Clock clock) {
         this.properties = properties;
         this.catalog = catalog;
-        this.ddl = ddl;
+        this.executor = executor;
         this.clock = clock;
     }
 
@@ -42,16 +42,16 @@ public class MaintenancePass {
         Instant started = clock.instant();
         List<ActionOutcome> outcomes = new ArrayList<>();
         for (PartwardenProperties.Table table : properties.tables()) {
-            List<PartitionAction> actions;
+            Plan plan;
             try {
-                TableSnapshot snapshot = catalog.read(TableName.parse(table.name()));
-                actions = PartitionPlanner.plan(table, snapshot, clock.instant());
+                plan = PartitionPlanner.plan(table, catalog.read(TableName.parse(table.name())), clock.instant());
             } catch (RuntimeException e) {
                 log.error("{}: could not read the catalog: {}", table.name(), e.getMessage());
-                outcomes.add(new ActionOutcome(table.name(), "read catalog", e.getMessage()));
+                outcomes.add(new ActionOutcome(table.name(), "read", "read catalog", e.getMessage()));
                 continue;
             }
-            for (PartitionAction action : actions) {
+            plan.notes().forEach(note -> log.warn("{}: {}", table.name(), note));
+            for (PartitionAction action : plan.actions()) {
                 outcomes.add(apply(table, action));
             }
         }
@@ -60,14 +60,12 @@ public class MaintenancePass {
 
     private ActionOutcome apply(PartwardenProperties.Table table, PartitionAction action) {
         try {
-            if (action instanceof CreatePartition create) {
-                ddl.create(create, table);
-            }
+            executor.apply(action, table);
             log.info("{}: done", action.describe());
-            return new ActionOutcome(table.name(), action.describe(), null);
+            return new ActionOutcome(table.name(), action.kind(), action.describe(), null);
         } catch (RuntimeException e) {
             log.error("{}: failed: {}", action.describe(), e.getMessage());
-            return new ActionOutcome(table.name(), action.describe(), e.getMessage());
+            return new ActionOutcome(table.name(), action.kind(), action.describe(), e.getMessage());
         }
     }
 }

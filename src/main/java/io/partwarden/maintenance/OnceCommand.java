@@ -1,6 +1,8 @@
 package io.partwarden.maintenance;
 
-import org.flywaydb.core.api.output.MigrateResult;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -10,8 +12,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code --once}: the migration (done before this runs), one pass, then exit: 0 only if every
- * table converged, 1 otherwise, with each failure listed.
+ * {@code --once}: the migration (done before this runs), one pass, then exit: 0 if every table
+ * converged, or if another instance holds the lock for longer than {@code partwarden.lock.once-wait}
+ * (another instance doing the work is not a failure); 1 if any action failed.
  */
 @Component
 @ConditionalOnProperty("once")
@@ -19,23 +22,30 @@ public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(OnceCommand.class);
 
-    private final MaintenancePass pass;
+    private final PassRunner runner;
+    private final PartwardenProperties properties;
     private int exitCode;
 
-    public OnceCommand(MaintenancePass pass, MigrateResult schemaMigrated) {
-        this.pass = pass;
+    public OnceCommand(PassRunner runner, PartwardenProperties properties, CheckedTables checked) {
+        this.runner = runner;
+        this.properties = properties;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        PassReport report = pass.run();
+        Optional<PassReport> ran = runner.runWaitingForLock(properties.lock().onceWait());
+        if (ran.isEmpty()) {
+            exitCode = 0;
+            return;
+        }
+        PassReport report = ran.get();
         if (report.converged()) {
             log.info("Maintenance pass converged: {} actions in {} ms", report.outcomes().size(), report.took().toMillis());
             exitCode = 0;
         } else {
             report.failures().forEach(f -> log.error("FAILED {}: {}: {}", f.table(), f.action(), f.error()));
-            log.error("Maintenance pass did not converge: {} of {} actions failed; each failed action changed nothing",
-                    report.failures().size(), report.outcomes().size());
+            log.error("Maintenance pass did not converge: {} of {} actions failed", report.failures().size(),
+                    report.outcomes().size());
             exitCode = 1;
         }
     }

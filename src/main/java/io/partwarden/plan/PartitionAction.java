@@ -3,10 +3,13 @@ package io.partwarden.plan;
 import io.partwarden.catalog.TableName;
 
 /** One change the planner wants made to one table. Each is applied, and fails, on its own. */
-public sealed interface PartitionAction permits CreatePartition {
+public sealed interface PartitionAction permits CreatePartition, RetirePartition, FinishRetirement {
 
     TableName table();
 
-    /** What the action does, for logs and reports. */
+    /** What the action does, for logs, reports and the dry run. */
     String describe();
+
+    /** The kind of action, a metric tag: created, retired. */
+    String kind();
 }

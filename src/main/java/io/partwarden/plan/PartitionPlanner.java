@@ -5,40 +5,71 @@ import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.PartwardenProperties;
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides what a table needs: a pure function of its configuration, the partitions it has and
- * the time, so it is tested without a database. Months are calendar months in UTC and partitions
- * are named {@code {table}_yYYYYmMM}, as the spec's SQL API makes them.
+ * the time, so it is tested without a database.
  */
 public final class PartitionPlanner {
 
     private PartitionPlanner() {
     }
 
-    public static List<PartitionAction> plan(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now) {
+    public static Plan plan(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now) {
+        IntervalCalendar calendar = new IntervalCalendar(config.interval(), config.timeZone());
         List<PartitionAction> actions = new ArrayList<>();
-        YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-        for (int ahead = 0; ahead <= config.premake(); ahead++) {
-            YearMonth month = current.plusMonths(ahead);
-            PartitionBounds bounds = monthBounds(month);
-            if (snapshot.ranged().stream().map(Partition::bounds).noneMatch(bounds::overlaps)) {
-                actions.add(new CreatePartition(snapshot.table(), monthName(snapshot.table().name(), month), bounds));
+        List<String> notes = new ArrayList<>();
+        planFuture(config, snapshot, now, calendar, actions, notes);
+        planRetirement(config, snapshot, now, actions, notes);
+        return new Plan(snapshot.table(), actions, notes);
+    }
+
+    /** The current interval and {@code premake} more: each one no partition overlaps. */
+    private static void planFuture(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now,
+                                   IntervalCalendar calendar, List<PartitionAction> actions, List<String> notes) {
+        LocalDate start = calendar.start(now);
+        for (int ahead = 0; ahead <= config.premake(); ahead++, start = calendar.next(start)) {
+            PartitionBounds bounds = calendar.bounds(start);
+            Optional<Partition> overlapping = snapshot.ranged().stream()
+                    .filter(p -> p.bounds().overlaps(bounds)).findFirst();
+            if (overlapping.isEmpty()) {
+                actions.add(new CreatePartition(snapshot.table(), calendar.name(snapshot.table().name(), start), bounds));
+            } else if (!overlapping.get().bounds().equals(bounds)) {
+                Partition other = overlapping.get();
+                if (!other.bounds().lower().isAfter(bounds.lower()) && !other.bounds().upper().isBefore(bounds.upper())) {
+                    continue; // a wider partition covers this interval whole
+                }
+                notes.add("range " + bounds + " is partly covered by " + other.schema() + "." + other.name() + " "
+                        + other.bounds() + "; left alone: rows outside it have no partition until this is resolved");
             }
         }
-        return actions;
     }
 
-    static PartitionBounds monthBounds(YearMonth month) {
-        return new PartitionBounds(month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
-                month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
-    }
-
-    static String monthName(String table, YearMonth month) {
-        return String.format("%s_y%04dm%02d", table, month.getYear(), month.getMonthValue());
+    /** Partitions whose whole range lies before now minus the retention, never the default one. */
+    private static void planRetirement(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now,
+                                       List<PartitionAction> actions, List<String> notes) {
+        snapshot.partitions().stream().filter(Partition::detachPending)
+                .forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p)));
+        snapshot.detachedLeftovers().forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p)));
+        if (config.retention() == null) {
+            return;
+        }
+        Instant cutoff = now.atZone(config.timeZone()).minus(config.retention()).toInstant();
+        String plainBecause = snapshot.defaultPartition()
+                .map(d -> "PostgreSQL refuses DETACH CONCURRENTLY while the table has the default partition " + d.name())
+                .orElse(snapshot.supportsConcurrentDetach() ? null : "the server is older than PostgreSQL 14");
+        for (Partition partition : snapshot.ranged()) {
+            if (!partition.detachPending() && !partition.bounds().upper().isAfter(cutoff)) {
+                actions.add(new RetirePartition(snapshot.table(), partition, plainBecause == null,
+                        plainBecause == null ? "older than " + config.retention() : plainBecause));
+            }
+        }
+        if (plainBecause != null && actions.stream().anyMatch(RetirePartition.class::isInstance)) {
+            notes.add("retirements detach plainly, under the lock timeout with retries: " + plainBecause);
+        }
     }
 }

@@ -26,7 +26,7 @@ class PartitionDdlTest {
     static final FreshDatabase database = new FreshDatabase();
 
     static final TableName MIXED_CASE = new TableName("Audit Log", "Events");
-    static final PartwardenProperties.Table CONFIG = new PartwardenProperties.Table("\"Audit Log\".Events", 3, Duration.ofMillis(200), 2);
+    static final PartwardenProperties.Table CONFIG = new PartwardenProperties.Table("Audit Log.Events", "At", io.partwarden.config.Interval.MONTH, 3, null, java.time.ZoneId.of("UTC"), Duration.ofMillis(200), Duration.ofSeconds(5), 2);
     static final PartitionBounds JANUARY = new PartitionBounds(Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z"));
 
     static PartitionDdl ddl;
@@ -59,9 +59,9 @@ class PartitionDdlTest {
     void thePrintedStatementsQuoteEveryIdentifier() {
         var march = new CreatePartition(MIXED_CASE, "Events_y2027m03", new PartitionBounds(
                 Instant.parse("2027-03-01T00:00:00Z"), Instant.parse("2027-04-01T00:00:00Z")));
-        assertThat(ddl.statements(march)).first().asString()
+        assertThat(ddl.statements(march, CONFIG)).element(2).asString()
                 .startsWith("CREATE TABLE \"Audit Log\".\"Events_y2027m03\" (LIKE \"Audit Log\".\"Events\" ");
-        assertThat(ddl.statements(march)).anySatisfy(s -> assertThat(s)
+        assertThat(ddl.statements(march, CONFIG)).anySatisfy(s -> assertThat(s)
                 .startsWith("ALTER TABLE \"Audit Log\".\"Events\" ATTACH PARTITION \"Audit Log\".\"Events_y2027m03\""));
         assertThat(catalog.read(MIXED_CASE).partitions()).noneMatch(p -> p.name().equals("Events_y2027m03"));
     }

@@ -23,6 +23,14 @@ class OnceCommandTest {
     @RegisterExtension
     static final FreshDatabase database = new FreshDatabase();
 
+    static String causes(Throwable failure) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            messages.append(cause.getMessage()).append('\n');
+        }
+        return messages.toString();
+    }
+
     static int runOnce(TestDatabase db, String... extra) {
         List<String> args = new ArrayList<>(List.of("--once", "--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
@@ -34,7 +42,12 @@ class OnceCommandTest {
 
     @Test
     void onAMeshHookDatabaseItConvertsTheTableMakesThePremakeMonthsAndExitsZero() {
-        TestDatabase db = database.get();
+        try (TestDatabase db = TestDatabase.create("once_meshhook")) {
+            convertsAndMakesPremakeMonths(db);
+        }
+    }
+
+    private static void convertsAndMakesPremakeMonths(TestDatabase db) {
         db.runScript("fixtures/meshhook.sql");
         db.runScript("fixtures/meshhook-events.sql");
 
@@ -49,14 +62,42 @@ class OnceCommandTest {
     @Test
     void aTableThatCannotBeMaintainedMakesItExitOneWithoutStoppingTheOthers() {
         try (TestDatabase db = TestDatabase.create("once_broken")) {
+            YearMonth now = YearMonth.now(ZoneOffset.UTC);
             db.execute("""
-                    CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at);""");
-            int code = runOnce(db, "--partwarden.tables[0].name=no_such_table", "--partwarden.tables[1].name=metrics",
+                    CREATE TABLE metrics (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+                    CREATE TABLE blocked (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+                    CREATE TABLE blocked_y%04dm%02d (note text);""".formatted(now.getYear(), now.getMonthValue()));
+            int code = runOnce(db, "--partwarden.tables[0].name=blocked", "--partwarden.tables[0].column=at",
+                    "--partwarden.tables[1].name=metrics", "--partwarden.tables[1].column=at",
                     "--partwarden.tables[1].premake=1");
             assertThat(code).isEqualTo(1);
             assertThat(db.jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions('metrics')", Long.class))
                     .isEqualTo(2L);
+            assertThat(db.jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions('blocked')", Long.class))
+                    .as("the months after the blocked one are still made").isEqualTo(3L);
         }
+    }
+
+    @Test
+    void aTableThatIsNotThereStopsStartUpNamingTheProperty() {
+        assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
+                "--partwarden.tables[1].name=no_such_table"))
+                .rootCause().hasMessageContaining("partwarden.tables[1].name: public.no_such_table")
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void aTablePartitionedOnAnotherColumnStopsStartUpNamingTheProperty() {
+        assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
+                "--partwarden.tables[0].column=created_at"))
+                .rootCause().hasMessageContaining("partwarden.tables[0].column: public.workflow_events is partitioned by range on ts, not on created_at");
+    }
+
+    @Test
+    void anUnknownIntervalStopsStartUpNamingThePropertyAndTheAllowedValues() {
+        assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
+                "--partwarden.tables[0].interval=fortnight"))
+                .satisfies(e -> assertThat(causes(e)).contains("Failed to bind properties under 'partwarden.tables[0].interval'"));
     }
 
     @Test

@@ -6,67 +6,188 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.TableName;
 import io.partwarden.catalog.TableSnapshot;
+import io.partwarden.config.Interval;
 import io.partwarden.config.PartwardenProperties;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
+import java.time.Period;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The planner is a pure function: configuration, partitions and now in, actions out. */
 class PartitionPlannerTest {
 
     static final TableName EVENTS = new TableName("public", "workflow_events");
+    static final ZoneId UTC = ZoneId.of("UTC");
+    static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    static PartwardenProperties.Table premake(int months) {
-        return new PartwardenProperties.Table("workflow_events", months, Duration.ofMillis(500), 5);
+    static PartwardenProperties.Table config(Interval interval, int premake, Period retention, ZoneId zone) {
+        return new PartwardenProperties.Table("workflow_events", "ts", interval, premake, retention, zone,
+                Duration.ofMillis(300), Duration.ofMinutes(10), 5);
     }
 
-    static Partition month(String name, YearMonth month) {
-        return new Partition(name, PartitionPlanner.monthBounds(month), false, false);
+    static PartwardenProperties.Table monthly(int premake) {
+        return config(Interval.MONTH, premake, null, UTC);
     }
 
-    static List<String> names(List<PartitionAction> actions) {
-        return actions.stream().map(a -> ((CreatePartition) a).name()).toList();
+    static Partition partition(String name, String lower, String upper) {
+        return new Partition("public", name, new PartitionBounds(Instant.parse(lower), Instant.parse(upper)), false, false);
     }
 
-    @Test
-    void anEmptyTableGetsTheCurrentMonthAndPremakeMonthsAhead() {
-        List<PartitionAction> actions = PartitionPlanner.plan(premake(3), new TableSnapshot(EVENTS, List.of()),
-                Instant.parse("2026-11-24T04:55:00Z"));
-        assertThat(names(actions)).containsExactly("workflow_events_y2026m11", "workflow_events_y2026m12",
-                "workflow_events_y2027m01", "workflow_events_y2027m02");
-        assertThat(((CreatePartition) actions.get(1)).bounds()).isEqualTo(new PartitionBounds(
-                Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")));
+    static TableSnapshot snapshot(Partition... partitions) {
+        return new TableSnapshot(EVENTS, List.of(partitions));
     }
 
-    @Test
-    void monthsThatExistAreLeftAlone() {
-        TableSnapshot snapshot = new TableSnapshot(EVENTS, List.of(
-                month("workflow_events_y2026m11", YearMonth.of(2026, 11)),
-                month("workflow_events_y2027m01", YearMonth.of(2027, 1))));
-        assertThat(names(PartitionPlanner.plan(premake(2), snapshot, Instant.parse("2026-11-30T23:59:59Z"))))
-                .containsExactly("workflow_events_y2026m12");
+    static List<String> created(Plan plan) {
+        return plan.actions().stream().filter(CreatePartition.class::isInstance)
+                .map(a -> ((CreatePartition) a).name() + " " + ((CreatePartition) a).bounds()).toList();
     }
 
-    @Test
-    void theLastInstantOfAMonthInUtcStillBelongsToThatMonth() {
-        assertThat(names(PartitionPlanner.plan(premake(0), new TableSnapshot(EVENTS, List.of()),
-                Instant.parse("2024-02-29T23:59:59.999Z")))).containsExactly("workflow_events_y2024m02");
-        assertThat(PartitionPlanner.monthBounds(YearMonth.of(2024, 2)).upper()).isEqualTo(Instant.parse("2024-03-01T00:00:00Z"));
+    static List<String> retired(Plan plan) {
+        return plan.actions().stream().filter(RetirePartition.class::isInstance)
+                .map(a -> ((RetirePartition) a).partition().name()).toList();
     }
 
     @Test
-    void aMonthOverlappedByAnotherPartitionIsNotPlanned() {
-        Partition quarter = new Partition("events_2026q4", new PartitionBounds(
-                Instant.parse("2026-10-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")), false, false);
-        assertThat(names(PartitionPlanner.plan(premake(2), new TableSnapshot(EVENTS, List.of(quarter)),
-                Instant.parse("2026-11-24T00:00:00Z")))).containsExactly("workflow_events_y2027m01");
+    void anEmptyTableGetsTheCurrentMonthAndPremakeMonthsAheadAcrossTheYearEnd() {
+        Plan plan = PartitionPlanner.plan(monthly(3), snapshot(), Instant.parse("2026-11-24T04:55:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2026m11 [2026-11-01T00:00:00Z, 2026-12-01T00:00:00Z)",
+                "workflow_events_y2026m12 [2026-12-01T00:00:00Z, 2027-01-01T00:00:00Z)",
+                "workflow_events_y2027m01 [2027-01-01T00:00:00Z, 2027-02-01T00:00:00Z)",
+                "workflow_events_y2027m02 [2027-02-01T00:00:00Z, 2027-03-01T00:00:00Z)");
+    }
+
+    @Test
+    void monthsThatExistAreLeftAloneAndAGapBetweenThemIsFilled() {
+        Plan plan = PartitionPlanner.plan(monthly(2), snapshot(
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"),
+                partition("workflow_events_y2027m01", "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z")),
+                Instant.parse("2026-11-30T23:59:59Z"));
+        assertThat(created(plan)).containsExactly("workflow_events_y2026m12 [2026-12-01T00:00:00Z, 2027-01-01T00:00:00Z)");
+    }
+
+    @Test
+    void februaryOfALeapYearEndsOnThe29th() {
+        Plan plan = PartitionPlanner.plan(config(Interval.DAY, 1, null, UTC), snapshot(), Instant.parse("2024-02-28T12:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2024m02d28 [2024-02-28T00:00:00Z, 2024-02-29T00:00:00Z)",
+                "workflow_events_y2024m02d29 [2024-02-29T00:00:00Z, 2024-03-01T00:00:00Z)");
+        assertThat(created(PartitionPlanner.plan(monthly(0), snapshot(), Instant.parse("2024-02-29T23:59:59.999Z"))))
+                .containsExactly("workflow_events_y2024m02 [2024-02-01T00:00:00Z, 2024-03-01T00:00:00Z)");
+    }
+
+    @Test
+    void weeksInParisBeginAtLocalMidnightOnMondaySoTheWeekWithTheClockChangeLasts167Hours() {
+        Plan plan = PartitionPlanner.plan(config(Interval.WEEK, 1, null, PARIS), snapshot(), Instant.parse("2026-03-25T10:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2026w13 [2026-03-22T23:00:00Z, 2026-03-29T22:00:00Z)",
+                "workflow_events_y2026w14 [2026-03-29T22:00:00Z, 2026-04-05T22:00:00Z)");
+        CreatePartition week = (CreatePartition) plan.actions().get(0);
+        assertThat(Duration.between(week.bounds().lower(), week.bounds().upper())).isEqualTo(Duration.ofHours(167));
+    }
+
+    @Test
+    void theIsoWeekOfEarlyJanuaryCanBelongToTheYearBefore() {
+        Plan plan = PartitionPlanner.plan(config(Interval.WEEK, 0, null, UTC), snapshot(), Instant.parse("2027-01-01T00:00:00Z"));
+        assertThat(created(plan)).containsExactly("workflow_events_y2026w53 [2026-12-28T00:00:00Z, 2027-01-04T00:00:00Z)");
+    }
+
+    @Test
+    void quartersAndYearsWrapAtTheYearEnd() {
+        assertThat(created(PartitionPlanner.plan(config(Interval.QUARTER, 1, null, UTC), snapshot(),
+                Instant.parse("2026-11-24T00:00:00Z")))).containsExactly(
+                "workflow_events_y2026q4 [2026-10-01T00:00:00Z, 2027-01-01T00:00:00Z)",
+                "workflow_events_y2027q1 [2027-01-01T00:00:00Z, 2027-04-01T00:00:00Z)");
+        assertThat(created(PartitionPlanner.plan(config(Interval.YEAR, 1, null, UTC), snapshot(),
+                Instant.parse("2026-12-31T23:00:00Z")))).containsExactly(
+                "workflow_events_y2026 [2026-01-01T00:00:00Z, 2027-01-01T00:00:00Z)",
+                "workflow_events_y2027 [2027-01-01T00:00:00Z, 2028-01-01T00:00:00Z)");
+    }
+
+    @Test
+    void theDayInTheZoneNotInUtcDecidesTheInterval() {
+        // 23:30 UTC on the 31st is already the 1st in Paris
+        assertThat(created(PartitionPlanner.plan(config(Interval.MONTH, 0, null, PARIS), snapshot(),
+                Instant.parse("2026-12-31T23:30:00Z")))).containsExactly(
+                "workflow_events_y2027m01 [2026-12-31T23:00:00Z, 2027-01-31T23:00:00Z)");
+    }
+
+    @Test
+    void aForeignPartitionCoveringAnIntervalWholeIsEnoughAndOnePartlyCoveringItIsNotedNotOverlapped() {
+        Plan plan = PartitionPlanner.plan(monthly(3), snapshot(
+                partition("events_2026q4", "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+                partition("events_mid_jan", "2027-01-15T00:00:00Z", "2027-02-15T00:00:00Z")),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(created(plan)).isEmpty();
+        assertThat(plan.notes()).hasSize(2).allSatisfy(note -> assertThat(note).contains("events_mid_jan"));
     }
 
     @Test
     void aDefaultPartitionDoesNotCountAsCoverage() {
-        Partition defaultPartition = new Partition("workflow_events_default", null, true, false);
-        assertThat(names(PartitionPlanner.plan(premake(0), new TableSnapshot(EVENTS, List.of(defaultPartition)),
-                Instant.parse("2026-11-24T00:00:00Z")))).containsExactly("workflow_events_y2026m11");
+        Partition defaultPartition = new Partition("public", "workflow_events_default", null, true, false);
+        assertThat(created(PartitionPlanner.plan(monthly(0), new TableSnapshot(EVENTS, List.of(defaultPartition)),
+                Instant.parse("2026-11-24T00:00:00Z")))).hasSize(1);
+    }
+
+    @Test
+    void withoutRetentionNothingIsEverRetired() {
+        Plan plan = PartitionPlanner.plan(monthly(0), snapshot(
+                partition("workflow_events_y2000m01", "2000-01-01T00:00:00Z", "2000-02-01T00:00:00Z")),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(retired(plan)).isEmpty();
+    }
+
+    @Test
+    void aRetentionOf90DaysOnADailyTableRetiresExactlyTheDaysWhollyBeforeTheCutoff() {
+        Instant now = Instant.parse("2026-11-24T10:00:00Z"); // cutoff: 2026-08-26T10:00Z
+        Plan plan = PartitionPlanner.plan(config(Interval.DAY, 0, Period.ofDays(90), UTC), snapshot(
+                partition("workflow_events_y2026m08d24", "2026-08-24T00:00:00Z", "2026-08-25T00:00:00Z"),
+                partition("workflow_events_y2026m08d25", "2026-08-25T00:00:00Z", "2026-08-26T00:00:00Z"),
+                partition("workflow_events_y2026m08d26", "2026-08-26T00:00:00Z", "2026-08-27T00:00:00Z"),
+                partition("workflow_events_y2026m11d24", "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z")), now);
+        assertThat(retired(plan)).containsExactly("workflow_events_y2026m08d24", "workflow_events_y2026m08d25");
+        assertThat(plan.actions()).allSatisfy(a -> assertThat(((RetirePartition) a).concurrently()).isTrue());
+    }
+
+    @Test
+    void creationsComeBeforeRetirementsSoAFailedRetirementCannotHoldThemUp() {
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 1, Period.ofMonths(12), UTC), snapshot(
+                partition("workflow_events_y2024m01", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(plan.actions()).extracting(PartitionAction::kind).containsExactly("created", "created", "retired");
+    }
+
+    @Test
+    void withADefaultPartitionRetirementDetachesPlainlyAndThePlanSaysWhy() {
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
+                partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"),
+                new Partition("public", "workflow_events_default", null, true, false))),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        RetirePartition retire = (RetirePartition) plan.actions().get(0);
+        assertThat(retire.concurrently()).isFalse();
+        assertThat(retire.describe()).contains("plain detach", "workflow_events_default");
+        assertThat(plan.notes()).singleElement().asString().contains("DETACH CONCURRENTLY");
+    }
+
+    @Test
+    void onPostgresql13RetirementDetachesPlainly() {
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
+                partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), 130015),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(((RetirePartition) plan.actions().get(0)).concurrently()).isFalse();
+    }
+
+    @Test
+    void aPendingDetachIsFinishedAndNotRetiredAgain() {
+        Partition pending = new Partition("public", "workflow_events_y2026m01", new PartitionBounds(
+                Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:00Z")), false, true);
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), snapshot(pending,
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")),
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(plan.actions()).singleElement().isEqualTo(new FinishRetirement(EVENTS, pending));
     }
 }

@@ -1,0 +1,16 @@
+package io.partwarden.catalog;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+class TableConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<TableConfigurationException> {
+
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, TableConfigurationException cause) {
+        return new FailureAnalysis(cause.getMessage(),
+                "Each table under partwarden.tables must exist and be declared PARTITION BY RANGE on the"
+                        + " configured column (partwarden.tables[N].column, default ts), of type timestamptz."
+                        + " Nothing was changed in the database.",
+                cause);
+    }
+}

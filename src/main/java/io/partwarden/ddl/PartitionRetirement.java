@@ -1,0 +1,198 @@
+package io.partwarden.ddl;
+
+import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.TableName;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.FinishRetirement;
+import io.partwarden.plan.RetirePartition;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Retires partitions without stalling writers. {@code DETACH ... CONCURRENTLY} takes only
+ * SHARE UPDATE EXCLUSIVE on the parent, then waits for every older transaction on it; the
+ * first phase runs under the short lock timeout and is retried, the wait of the second under
+ * the table's longer detach timeout: cut short, it leaves the detach pending and
+ * {@code FINALIZE} finishes it. Where PostgreSQL refuses a concurrent detach (a default
+ * partition exists, or the server predates 14), detach and drop run in one transaction under the
+ * lock timeout. Every step is recorded in {@code partwarden.retirement} first, so a crash
+ * between detach and drop is finished by the next pass.
+ */
+@Component
+public class PartitionRetirement {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionRetirement.class);
+
+    static final String DETACH_DDL =
+            "SELECT partwarden.detach_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
+    static final String DROP_DDL = "SELECT partwarden.drop_ddl(?, ?)";
+    static final String IS_PENDING = """
+            SELECT coalesce((SELECT detach_pending FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
+                              WHERE schema_name = ? AND partition_name = ?), false)""";
+    static final String RECORD_STATE = """
+            INSERT INTO partwarden.retirement AS r
+                   (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped'
+            DO UPDATE SET state = excluded.state, updated_at = now()""";
+    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+
+    public PartitionRetirement(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+    }
+
+    public void retire(RetirePartition action, PartwardenProperties.Table config) {
+        Partition partition = action.partition();
+        record(action.table(), partition, "detaching");
+        if (action.concurrently()) {
+            detachConcurrently(action.table(), partition, config);
+            record(action.table(), partition, "detached");
+            drop(action.table(), partition, config);
+        } else {
+            LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
+                setLocalLockTimeout(config.lockTimeout());
+                jdbc.execute(detachStatement(action.table(), partition, "plain"));
+                jdbc.execute(dropStatement(partition));
+                record(action.table(), partition, "dropped");
+                return null;
+            }));
+        }
+    }
+
+    public void finish(FinishRetirement action, PartwardenProperties.Table config) {
+        Partition partition = action.partition();
+        if (partition.detachPending()) {
+            record(action.table(), partition, "detaching");
+            finalizeDetach(action.table(), partition, config);
+        }
+        record(action.table(), partition, "detached");
+        drop(action.table(), partition, config);
+    }
+
+    /** The statements a retirement runs, in order, for the dry run. */
+    public List<String> statements(RetirePartition action, PartwardenProperties.Table config) {
+        List<String> statements = new ArrayList<>();
+        if (action.concurrently()) {
+            statements.add(setLockTimeout(config.lockTimeout()));
+            statements.add(detachStatement(action.table(), action.partition(), "concurrently"));
+            statements.add("-- only if the wait for older transactions outlasts the lock timeout, leaving the detach pending:");
+            statements.add("-- " + setLockTimeout(config.detachTimeout()));
+            statements.add("-- " + detachStatement(action.table(), action.partition(), "finalize"));
+            statements.add(setLockTimeout(config.lockTimeout()));
+            statements.add(dropStatement(action.partition()));
+        } else {
+            statements.add("BEGIN");
+            statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
+            statements.add(detachStatement(action.table(), action.partition(), "plain"));
+            statements.add(dropStatement(action.partition()));
+            statements.add("COMMIT");
+        }
+        return statements;
+    }
+
+    public List<String> statements(FinishRetirement action, PartwardenProperties.Table config) {
+        List<String> statements = new ArrayList<>();
+        if (action.partition().detachPending()) {
+            statements.add(setLockTimeout(config.detachTimeout()));
+            statements.add(detachStatement(action.table(), action.partition(), "finalize"));
+        }
+        statements.add(setLockTimeout(config.lockTimeout()));
+        statements.add(dropStatement(action.partition()));
+        return statements;
+    }
+
+    private void detachConcurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
+        String detach = detachStatement(table, partition, "concurrently");
+        LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
+            try {
+                runOutsideTransaction(config.lockTimeout(), detach);
+            } catch (RuntimeException e) {
+                if (LockRetry.isLockTimeout(e) && isPending(table, partition)) {
+                    log.info("{}: detach waits for older transactions on {}; finishing it within {}",
+                            partition.name(), table, config.detachTimeout());
+                    finalizeDetach(table, partition, config);
+                    return null;
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    private void finalizeDetach(TableName table, Partition partition, PartwardenProperties.Table config) {
+        try {
+            runOutsideTransaction(config.detachTimeout(), detachStatement(table, partition, "finalize"));
+        } catch (RuntimeException e) {
+            if (LockRetry.isLockTimeout(e)) {
+                throw new IllegalStateException(partition.name() + " stays detach-pending: older transactions on " + table
+                        + " outlasted the detach timeout of " + config.detachTimeout()
+                        + "; writers were not blocked, and the next pass finishes the detach", e);
+            }
+            throw e;
+        }
+    }
+
+    private void drop(TableName table, Partition partition, PartwardenProperties.Table config) {
+        LockRetry.attempt("drop " + partition.name(), config.maxAttempts(), () -> transactions.execute(status -> {
+            setLocalLockTimeout(config.lockTimeout());
+            jdbc.execute(dropStatement(partition));
+            record(table, partition, "dropped");
+            return null;
+        }));
+    }
+
+    /** Session-level lock_timeout, reset afterwards: these statements refuse transaction blocks. */
+    private void runOutsideTransaction(Duration lockTimeout, String statement) {
+        jdbc.execute((Connection connection) -> {
+            try (Statement s = connection.createStatement()) {
+                s.execute(setLockTimeout(lockTimeout));
+                try {
+                    s.execute(statement);
+                } finally {
+                    s.execute("RESET lock_timeout");
+                }
+            }
+            return null;
+        });
+    }
+
+    private boolean isPending(TableName table, Partition partition) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(IS_PENDING, Boolean.class,
+                table.schema(), table.name(), partition.schema(), partition.name()));
+    }
+
+    private void record(TableName table, Partition partition, String state) {
+        jdbc.update(RECORD_STATE, table.schema(), table.name(), partition.schema(), partition.name(),
+                partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC), state);
+    }
+
+    private void setLocalLockTimeout(Duration timeout) {
+        jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
+    }
+
+    private String detachStatement(TableName table, Partition partition, String how) {
+        return jdbc.queryForObject(DETACH_DDL, String.class, table.schema(), table.name(), partition.schema(),
+                partition.name(), how);
+    }
+
+    private String dropStatement(Partition partition) {
+        return jdbc.queryForObject(DROP_DDL, String.class, partition.schema(), partition.name());
+    }
+
+    private static String setLockTimeout(Duration timeout) {
+        return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
+    }
+}

@@ -1,0 +1,41 @@
+package io.partwarden.ddl;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.CreatePartition;
+import io.partwarden.plan.FinishRetirement;
+import io.partwarden.plan.PartitionAction;
+import io.partwarden.plan.RetirePartition;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/** Applies a planned action, or says exactly which statements applying it would run. */
+@Component
+public class PlanExecutor {
+
+    private final PartitionDdl creation;
+    private final PartitionRetirement retirement;
+
+    public PlanExecutor(PartitionDdl creation, PartitionRetirement retirement) {
+        this.creation = creation;
+        this.retirement = retirement;
+    }
+
+    public void apply(PartitionAction action, PartwardenProperties.Table config) {
+        if (action instanceof CreatePartition create) {
+            creation.create(create, config);
+        } else if (action instanceof RetirePartition retire) {
+            retirement.retire(retire, config);
+        } else if (action instanceof FinishRetirement finish) {
+            retirement.finish(finish, config);
+        }
+    }
+
+    public List<String> statements(PartitionAction action, PartwardenProperties.Table config) {
+        if (action instanceof CreatePartition create) {
+            return creation.statements(create, config);
+        } else if (action instanceof RetirePartition retire) {
+            return retirement.statements(retire, config);
+        }
+        return retirement.statements((FinishRetirement) action, config);
+    }
+}

@@ -1,0 +1,52 @@
+package io.partwarden.maintenance;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
+import java.time.Instant;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/** The daemon: a pass at start-up, then one on every tick of {@code partwarden.schedule}. */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+@Conditional(MaintenanceSchedule.DaemonMode.class)
+public class MaintenanceSchedule {
+
+    private final PassRunner runner;
+    private final TaskScheduler scheduler;
+    private final PartwardenProperties properties;
+
+    public MaintenanceSchedule(PassRunner runner, TaskScheduler scheduler, PartwardenProperties properties,
+                               CheckedTables checked) {
+        this.runner = runner;
+        this.scheduler = scheduler;
+        this.properties = properties;
+    }
+
+    @Scheduled(cron = "${partwarden.schedule:0 0 2 * * *}", zone = "${partwarden.schedule-zone:UTC}")
+    public void scheduledPass() {
+        runner.runIfLockFree();
+    }
+
+    /** On the scheduler's thread, so start-up does not wait for it. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void passAtStartup() {
+        if (properties.passAtStartup()) {
+            scheduler.schedule(runner::runIfLockFree, Instant.now());
+        }
+    }
+
+    static class DaemonMode implements org.springframework.context.annotation.Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return RunMode.of(context.getEnvironment()) == RunMode.DAEMON;
+        }
+    }
+}

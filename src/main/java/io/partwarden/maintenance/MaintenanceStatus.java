@@ -1,0 +1,70 @@
+package io.partwarden.maintenance;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/** What the passes of this process have done so far, for health and metrics. */
+@Component
+public class MaintenanceStatus {
+
+    private volatile Instant passStartedAt;
+    private volatile Instant lastSuccess;
+    private volatile PassReport lastReport;
+    private volatile String lastError;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger skipped = new AtomicInteger();
+
+    void started(Instant at) {
+        passStartedAt = at;
+    }
+
+    void finished(PassReport report, Instant at) {
+        passStartedAt = null;
+        lastReport = report;
+        if (report.converged()) {
+            lastSuccess = at;
+            consecutiveFailures.set(0);
+        } else {
+            lastError = report.failures().get(0).table() + ": " + report.failures().get(0).action() + ": "
+                    + report.failures().get(0).error();
+            consecutiveFailures.incrementAndGet();
+        }
+    }
+
+    void crashed(RuntimeException failure) {
+        passStartedAt = null;
+        lastError = failure.toString();
+        consecutiveFailures.incrementAndGet();
+    }
+
+    void skipped() {
+        skipped.incrementAndGet();
+    }
+
+    /** When the pass under way started; empty when none is running. */
+    public Optional<Instant> passStartedAt() {
+        return Optional.ofNullable(passStartedAt);
+    }
+
+    public Optional<Instant> lastSuccess() {
+        return Optional.ofNullable(lastSuccess);
+    }
+
+    public Optional<PassReport> lastReport() {
+        return Optional.ofNullable(lastReport);
+    }
+
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
+    public int skippedPasses() {
+        return skipped.get();
+    }
+}

@@ -1,0 +1,39 @@
+package io.partwarden.maintenance;
+
+import io.partwarden.config.PartwardenProperties;
+import java.time.Instant;
+import java.util.Optional;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.core.SimpleLock;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The ShedLock lock that lets one replica at a time run a pass. Its table is made by Flyway;
+ * its times are the database's, so replicas' clocks do not matter.
+ */
+@Component
+public class PassLock {
+
+    static final String NAME = "partwarden-maintenance";
+    static final String TABLE = "partwarden.shedlock";
+
+    private final LockProvider provider;
+    private final PartwardenProperties.Lock config;
+
+    public PassLock(JdbcTemplate jdbc, PartwardenProperties properties) {
+        this.provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+                .withJdbcTemplate(jdbc)
+                .withTableName(TABLE)
+                .usingDbTime()
+                .build());
+        this.config = properties.lock();
+    }
+
+    /** The lock, or empty when another replica holds it. */
+    public Optional<SimpleLock> tryAcquire() {
+        return provider.lock(new LockConfiguration(Instant.now(), NAME, config.atMostFor(), config.atLeastFor()));
+    }
+}

@@ -1,0 +1,108 @@
+package io.partwarden.maintenance;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import net.javacrumbs.shedlock.core.SimpleLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs a pass under the replicas' lock, and never lets it throw: whatever happens is logged,
+ * counted and kept in {@link MaintenanceStatus}.
+ */
+@Component
+public class PassRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(PassRunner.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final PassLock lock;
+    private final MaintenancePass pass;
+    private final MaintenanceStatus status;
+    private final Clock clock;
+
+    public PassRunner(PassLock lock, MaintenancePass pass, MaintenanceStatus status, Clock clock) {
+        this.lock = lock;
+        this.pass = pass;
+        this.status = status;
+        this.clock = clock;
+    }
+
+    /** Runs a pass if no other replica is running one; empty if it skipped. */
+    public Optional<PassReport> runIfLockFree() {
+        try {
+            Optional<SimpleLock> held = lock.tryAcquire();
+            if (held.isEmpty()) {
+                log.info("Skipped the maintenance pass: another instance holds lock {}", PassLock.NAME);
+                status.skipped();
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(runHoldingLock());
+            } finally {
+                held.get().unlock();
+            }
+        } catch (RuntimeException e) {
+            log.error("Maintenance pass could not take its lock: {}", e.toString());
+            status.crashed(e);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Waits up to {@code wait} for a lock another replica holds, then runs the pass: after
+     * another replica's pass it finds little or nothing to do, which confirms that pass's result.
+     */
+    public Optional<PassReport> runWaitingForLock(Duration wait) {
+        Instant giveUp = clock.instant().plus(wait);
+        boolean announced = false;
+        while (true) {
+            Optional<SimpleLock> held = lock.tryAcquire();
+            if (held.isPresent()) {
+                try {
+                    return Optional.of(runHoldingLock());
+                } finally {
+                    held.get().unlock();
+                }
+            }
+            if (!clock.instant().isBefore(giveUp)) {
+                log.info("Skipped the maintenance pass: another instance still holds lock {} after {}",
+                        PassLock.NAME, wait);
+                status.skipped();
+                return Optional.empty();
+            }
+            if (!announced) {
+                log.info("Another instance holds lock {}: waiting up to {} for it", PassLock.NAME, wait);
+                announced = true;
+            }
+            sleep(POLL);
+        }
+    }
+
+    private PassReport runHoldingLock() {
+        Instant started = clock.instant();
+        status.started(started);
+        PassReport report;
+        try {
+            report = pass.run();
+        } catch (RuntimeException e) {
+            log.error("Maintenance pass failed: {}", e.toString(), e);
+            report = new PassReport(java.util.List.of(new ActionOutcome("*", "maintenance pass", e.toString())),
+                    Duration.between(started, clock.instant()));
+        }
+        status.finished(report, clock.instant());
+        return report;
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the maintenance lock", e);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.partwarden.maintenance;
+
+import org.springframework.core.env.Environment;
+
+/** What this process was started to do, from its command line. */
+public enum RunMode {
+    /** No mode flag: migrate, then run passes on the schedule until stopped. */
+    DAEMON,
+    /** {@code --once}: migrate, one pass, exit. */
+    ONCE,
+    /** {@code --dry-run}: print the plan as the SQL it would run; change nothing. */
+    DRY_RUN,
+    /** {@code --verify}: check the spec's invariants for every table; change nothing. */
+    VERIFY;
+
+    /** Spring turns {@code --once} into the property {@code once}. */
+    public static RunMode of(Environment environment) {
+        if (environment.containsProperty("dry-run")) {
+            return DRY_RUN;
+        }
+        if (environment.containsProperty("verify")) {
+            return VERIFY;
+        }
+        return environment.containsProperty("once") ? ONCE : DAEMON;
+    }
+
+    /** Whether this mode may change the database. */
+    public boolean changesDatabase() {
+        return this == DAEMON || this == ONCE;
+    }
+}

@@ -1,0 +1,110 @@
+package io.partwarden.maintenance;
+
+import io.partwarden.catalog.PartitionCatalog;
+import io.partwarden.catalog.TableCheck;
+import io.partwarden.catalog.TableName;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.migration.MigrationConfiguration.SchemaState;
+import io.partwarden.plan.CreatePartition;
+import io.partwarden.plan.PartitionPlanner;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code --verify}: checks the spec's invariants for every table and exits 1 listing what is
+ * wrong: partitioned by range on the column, runway of at least {@code premake} intervals, every
+ * partition carrying every index of the parent (for workflow_events, the spec's three under the
+ * spec's names), and the SQL API installed. Changes nothing.
+ */
+@Component
+@ConditionalOnProperty("verify")
+public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
+
+    static final String PARTITIONS_MISSING_INDEXES = """
+            SELECT p.partition_name || ' lacks its copy of index ' || pi.relname
+              FROM pg_index x JOIN pg_class pi ON pi.oid = x.indexrelid
+             CROSS JOIN partwarden.partitions(format('%I.%I', ?, ?)::regclass) p
+             WHERE x.indrelid = format('%I.%I', ?, ?)::regclass
+               AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_index cx ON cx.indexrelid = i.inhrelid
+                                WHERE i.inhparent = x.indexrelid AND cx.indrelid = p.partition)
+             ORDER BY 1""";
+    static final String PARTITIONS_MISSING_SPEC_INDEXES = """
+            SELECT p.partition_name || ' lacks index ' || p.partition_name || s.suffix
+              FROM partwarden.partitions(format('%I.%I', ?, 'workflow_events')::regclass) p
+             CROSS JOIN (VALUES ('_run_id_idx'), ('_run_ts_idx'), ('_type_idx')) s(suffix)
+             WHERE NOT p.is_default AND to_regclass(format('%I.%I', p.schema_name, p.partition_name || s.suffix)) IS NULL
+             ORDER BY 1""";
+    static final String MISSING_SQL_API = """
+            SELECT f || ' is not installed' FROM unnest(ARRAY[
+                     'create_workflow_events_partition(date)', 'maintain_workflow_events_partitions()',
+                     'drop_old_workflow_events_partitions(integer)', 'get_workflow_events_partition_stats()',
+                     'get_workflow_run_events(uuid,timestamp with time zone,timestamp with time zone)']) f
+             WHERE to_regprocedure(format('%I.', ?) || f) IS NULL
+            UNION ALL
+            SELECT 'workflow_events_partition_info is not installed'
+             WHERE to_regclass(format('%I.workflow_events_partition_info', ?)) IS NULL""";
+
+    private final PartwardenProperties properties;
+    private final SchemaState schema;
+    private final TableCheck tableCheck;
+    private final PartitionCatalog catalog;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final PrintStream out = System.out;
+    private int exitCode;
+
+    public VerifyCommand(PartwardenProperties properties, SchemaState schema, TableCheck tableCheck,
+                         PartitionCatalog catalog, JdbcTemplate jdbc, Clock clock) {
+        this.properties = properties;
+        this.schema = schema;
+        this.tableCheck = tableCheck;
+        this.catalog = catalog;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        List<String> problems = new ArrayList<>();
+        schema.pending().forEach(m -> problems.add("migration not applied: " + m));
+        if (schema.pending().isEmpty()) {
+            problems.addAll(tableCheck.problems(properties));
+            if (problems.isEmpty()) {
+                properties.tables().forEach(table -> problems.addAll(check(table)));
+                problems.addAll(jdbc.queryForList(MISSING_SQL_API, String.class, properties.eventsSchema(), properties.eventsSchema()));
+            }
+        }
+        problems.forEach(p -> out.println("PROBLEM " + p));
+        out.println(problems.isEmpty() ? "OK: every table meets the spec's invariants" : problems.size() + " problems");
+        exitCode = problems.isEmpty() ? 0 : 1;
+    }
+
+    private List<String> check(PartwardenProperties.Table table) {
+        TableName name = TableName.parse(table.name());
+        List<String> problems = new ArrayList<>();
+        PartitionPlanner.plan(table, catalog.read(name), clock.instant()).actions().stream()
+                .filter(CreatePartition.class::isInstance)
+                .forEach(a -> problems.add(name + ": runway short of " + table.premake() + " " + table.interval()
+                        + " intervals: no partition for " + ((CreatePartition) a).bounds()));
+        jdbc.queryForList(PARTITIONS_MISSING_INDEXES, String.class, name.schema(), name.name(), name.schema(), name.name())
+                .forEach(p -> problems.add(name + ": " + p));
+        if (name.schema().equals(properties.eventsSchema()) && name.name().equals("workflow_events")) {
+            jdbc.queryForList(PARTITIONS_MISSING_SPEC_INDEXES, String.class, name.schema())
+                    .forEach(p -> problems.add(name + ": " + p));
+        }
+        return problems;
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+}
