@@ -264,7 +264,7 @@ RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   existing record;
-  parent_schema name := (SELECT relnamespace::regnamespace::name FROM pg_class WHERE oid = parent);
+  parent_schema name := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
   statement text;
 BEGIN
   SELECT * INTO existing FROM partwarden.partitions(parent) p

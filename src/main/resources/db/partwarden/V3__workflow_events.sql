@@ -20,16 +20,20 @@ CREATE FUNCTION partwarden.ensure_spec_indexes(events regclass) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   spec record;
-  schema_name name := (SELECT relnamespace::regnamespace::name FROM pg_class WHERE oid = events);
+  schema_name name := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = events);
 BEGIN
-  FOR spec IN SELECT * FROM (VALUES ('idx_workflow_events_run_id', ARRAY['run_id']::name[]),
-                                    ('idx_workflow_events_run_ts', ARRAY['run_id', 'ts']::name[]),
-                                    ('idx_workflow_events_type', ARRAY['type']::name[])) s(index_name, columns) LOOP
+  FOR spec IN SELECT * FROM (VALUES ('run_id', ARRAY['run_id']::name[]),
+                                    ('run_ts', ARRAY['run_id', 'ts']::name[]),
+                                    ('type', ARRAY['type']::name[])) s(stem, columns) LOOP
     IF NOT partwarden.has_index_on(events, spec.columns) THEN
+      -- MeshHook's name, or where another relation holds it, the one PostgreSQL would pick;
+      -- either way partition_ddl names the partitions' copies {partition}_{stem}_idx.
       -- On a partitioned table this attaches each partition's equivalent index where one
       -- exists (the spec's migration made them) and builds only the missing ones.
-      EXECUTE format('CREATE INDEX %I ON %s (%s)', spec.index_name, events,
-                     (SELECT string_agg(quote_ident(c), ', ') FROM unnest(spec.columns) c));
+      EXECUTE format('CREATE INDEX %I ON %s (%s)',
+                     CASE WHEN to_regclass(format('%I.%I', schema_name, 'idx_workflow_events_' || spec.stem)) IS NULL
+                          THEN 'idx_workflow_events_' || spec.stem ELSE 'workflow_events_' || spec.stem || '_idx' END,
+                     events, (SELECT string_agg(quote_ident(c), ', ') FROM unnest(spec.columns) c));
     END IF;
   END LOOP;
 END $$;

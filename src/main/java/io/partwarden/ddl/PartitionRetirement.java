@@ -38,12 +38,14 @@ public class PartitionRetirement {
     static final String IS_PENDING = """
             SELECT coalesce((SELECT detach_pending FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
                               WHERE schema_name = ? AND partition_name = ?), false)""";
-    static final String RECORD_STATE = """
-            INSERT INTO partwarden.retirement AS r
+    static final String BEGIN_RETIREMENT = """
+            INSERT INTO partwarden.retirement
                    (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped'
-            DO UPDATE SET state = excluded.state, updated_at = now()""";
+            VALUES (?, ?, ?, ?, ?, ?, 'detaching')
+            ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO NOTHING""";
+    static final String ADVANCE_RETIREMENT = """
+            UPDATE partwarden.retirement SET state = ?, updated_at = now()
+             WHERE partition_schema = ? AND partition_name = ? AND state <> 'dropped'""";
     static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
 
     private final JdbcTemplate jdbc;
@@ -56,17 +58,17 @@ public class PartitionRetirement {
 
     public void retire(RetirePartition action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
-        record(action.table(), partition, "detaching");
+        begin(action.table(), partition);
         if (action.concurrently()) {
             detachConcurrently(action.table(), partition, config);
-            record(action.table(), partition, "detached");
-            drop(action.table(), partition, config);
+            advance(partition, "detached");
+            drop(partition, config);
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 setLocalLockTimeout(config.lockTimeout());
                 jdbc.execute(detachStatement(action.table(), partition, "plain"));
                 jdbc.execute(dropStatement(partition));
-                record(action.table(), partition, "dropped");
+                advance(partition, "dropped");
                 return null;
             }));
         }
@@ -74,12 +76,12 @@ public class PartitionRetirement {
 
     public void finish(FinishRetirement action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
+        begin(action.table(), partition);
         if (partition.detachPending()) {
-            record(action.table(), partition, "detaching");
             finalizeDetach(action.table(), partition, config);
         }
-        record(action.table(), partition, "detached");
-        drop(action.table(), partition, config);
+        advance(partition, "detached");
+        drop(partition, config);
     }
 
     /** The statements a retirement runs, in order, for the dry run. */
@@ -145,11 +147,11 @@ public class PartitionRetirement {
         }
     }
 
-    private void drop(TableName table, Partition partition, PartwardenProperties.Table config) {
+    private void drop(Partition partition, PartwardenProperties.Table config) {
         LockRetry.attempt("drop " + partition.name(), config.maxAttempts(), () -> transactions.execute(status -> {
             setLocalLockTimeout(config.lockTimeout());
             jdbc.execute(dropStatement(partition));
-            record(table, partition, "dropped");
+            advance(partition, "dropped");
             return null;
         }));
     }
@@ -174,9 +176,14 @@ public class PartitionRetirement {
                 table.schema(), table.name(), partition.schema(), partition.name()));
     }
 
-    private void record(TableName table, Partition partition, String state) {
-        jdbc.update(RECORD_STATE, table.schema(), table.name(), partition.schema(), partition.name(),
-                partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC), state);
+    /** Notes that a retirement begins, unless one of this partition is already under way. */
+    private void begin(TableName table, Partition partition) {
+        jdbc.update(BEGIN_RETIREMENT, table.schema(), table.name(), partition.schema(), partition.name(),
+                partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC));
+    }
+
+    private void advance(Partition partition, String state) {
+        jdbc.update(ADVANCE_RETIREMENT, state, partition.schema(), partition.name());
     }
 
     private void setLocalLockTimeout(Duration timeout) {

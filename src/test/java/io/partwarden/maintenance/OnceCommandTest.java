@@ -32,7 +32,14 @@ class OnceCommandTest {
     }
 
     static int runOnce(TestDatabase db, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--once", "--spring.datasource.url=" + db.url(),
+        List<String> args = new ArrayList<>(List.of("--once"));
+        args.addAll(List.of(extra));
+        return run(db, args.toArray(String[]::new));
+    }
+
+    /** Runs the application as its command line would, and returns its exit code. */
+    static int run(TestDatabase db, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
         args.addAll(List.of(extra));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(PartwardenApplication.class)

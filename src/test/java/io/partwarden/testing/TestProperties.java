@@ -11,6 +11,9 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 /** Partwarden's configuration bound as Spring binds it, with the defaults it declares. */
 public final class TestProperties {
 
+    private static final jakarta.validation.Validator VALIDATOR =
+            jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator();
+
     private TestProperties() {
     }
 
@@ -18,8 +21,13 @@ public final class TestProperties {
     public static PartwardenProperties partwarden(Map<String, String> settings) {
         Map<String, String> prefixed = new HashMap<>();
         settings.forEach((key, value) -> prefixed.put("partwarden." + key, value));
-        return new Binder(new MapConfigurationPropertySource(prefixed))
+        PartwardenProperties properties = new Binder(new MapConfigurationPropertySource(prefixed))
                 .bindOrCreate("partwarden", PartwardenProperties.class);
+        var violations = VALIDATOR.validate(properties);
+        if (!violations.isEmpty()) {
+            throw new IllegalArgumentException("invalid test settings " + settings + ": " + violations);
+        }
+        return properties;
     }
 
     public static PartwardenProperties defaults() {

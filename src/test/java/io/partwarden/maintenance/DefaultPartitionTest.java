@@ -1,0 +1,112 @@
+package io.partwarden.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partwarden.testing.Engine;
+import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.TestProperties;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A table with a DEFAULT partition: rows it caught move into the partition made for them, and
+ * retirement, which PostgreSQL then refuses to run concurrently, detaches plainly under the
+ * lock timeout, so writers wait at most that long, even behind a long reader.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DefaultPartitionTest {
+
+    @RegisterExtension
+    static final FreshDatabase database = new FreshDatabase();
+
+    static final Map<String, String> MONTHLY = Map.of(
+            "tables[0].name", "readings", "tables[0].column", "at", "tables[0].premake", "2",
+            "tables[0].retention", "12m", "tables[0].lock-timeout", "300ms", "tables[0].max-attempts", "3",
+            "lock.at-least-for", "0s");
+
+    static JdbcTemplate jdbc() {
+        return database.get().jdbc();
+    }
+
+    @BeforeAll
+    static void createTableWithDefaultPartition() {
+        TestProperties.migrate(database.get());
+        database.get().execute("""
+                CREATE TABLE readings (id bigint NOT NULL, at timestamptz NOT NULL, value numeric) PARTITION BY RANGE (at);
+                CREATE INDEX readings_at_idx ON readings (at);
+                CREATE TABLE readings_default PARTITION OF readings DEFAULT;
+                SELECT partwarden.create_month_partition('readings', now() - interval '2 years');
+                INSERT INTO readings SELECT g, now() - interval '2 years', g FROM generate_series(1, 10) g;
+                INSERT INTO readings SELECT g, now() + interval '1 month', g FROM generate_series(11, 40) g;
+                INSERT INTO readings SELECT g, now() + interval '3 years', g FROM generate_series(41, 45) g;""");
+    }
+
+    @Test
+    @Order(1)
+    void rowsTheDefaultPartitionCaughtMoveIntoTheNewPartitionAndNothingIsLostOrRetiredWrongly() {
+        var report = Engine.on(database.get(), Map.of("tables[0].name", "readings", "tables[0].column", "at",
+                "tables[0].premake", "2", "lock.at-least-for", "0s")).runner().runIfLockFree().orElseThrow();
+
+        assertThat(report.converged()).isTrue();
+        assertThat(jdbc().queryForObject("SELECT count(*) FROM readings", Long.class)).isEqualTo(45L);
+        assertThat(jdbc().queryForObject("SELECT count(*) FROM ONLY readings_default", Long.class))
+                .as("only the rows no partition covers stay in the default").isEqualTo(5L);
+        assertThat(jdbc().queryForObject("""
+                SELECT count(*) FROM readings WHERE tableoid::regclass::text LIKE 'readings_y%' AND id BETWEEN 11 AND 40""",
+                Long.class)).isEqualTo(30L);
+    }
+
+    /** Runs after the partitions ahead exist: with a default partition, making one also waits for the reader. */
+    @Test
+    @Order(2)
+    void retirementDetachesPlainlyAndWritersWaitNoLongerThanTheLockTimeoutBehindALongReader() throws Exception {
+        List<Long> insertMillis = new ArrayList<>();
+        PassReport report;
+        try (Connection reader = database.get().connect()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().executeQuery("SELECT count(*) FROM readings").close();
+            Thread writer = new Thread(() -> {
+                try (Connection c = database.get().connect()) {
+                    var insert = c.prepareStatement("INSERT INTO readings VALUES (?, now(), 0)");
+                    for (int i = 0; i < 60; i++) {
+                        long started = System.nanoTime();
+                        insert.setLong(1, 100_000 + i);
+                        insert.execute();
+                        insertMillis.add((System.nanoTime() - started) / 1_000_000);
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            report = Engine.on(database.get(), MONTHLY).runner().runIfLockFree().orElseThrow();
+            writer.join();
+            reader.rollback();
+        }
+
+        assertThat(report.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.action()).contains("plain detach", "readings_default");
+            assertThat(failure.error()).contains("gave up after 3 attempts", "nothing was changed");
+        });
+        assertThat(jdbc().queryForObject(
+                "SELECT count(*) FROM partwarden.partitions('readings') WHERE upper_bound < now() - interval '1 year'",
+                Long.class)).as("the old partition is still attached, whole").isEqualTo(1L);
+        assertThat(insertMillis).hasSize(60);
+        assertThat(insertMillis.stream().mapToLong(Long::longValue).max().orElseThrow())
+                .as("longest insert, ms, with a lock timeout of 300 ms").isLessThan(1_000);
+
+        var retry = Engine.on(database.get(), MONTHLY).runner().runIfLockFree().orElseThrow();
+        assertThat(retry.converged()).as("without the reader, the plain detach succeeds").isTrue();
+        assertThat(jdbc().queryForObject("SELECT count(*) FROM readings WHERE id BETWEEN 1 AND 10", Long.class)).isZero();
+    }
+}

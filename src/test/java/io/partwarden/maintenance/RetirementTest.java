@@ -1,0 +1,161 @@
+package io.partwarden.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partwarden.testing.Engine;
+import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.TestDatabase;
+import io.partwarden.testing.TestProperties;
+import java.sql.Connection;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Retirement on real PostgreSQL, on a daily table with a mixed-case name in a schema whose
+ * name needs quoting: a 90-day retention, a detach left pending, a table detached but not
+ * dropped by a crash.
+ */
+class RetirementTest {
+
+    @RegisterExtension
+    static final FreshDatabase database = new FreshDatabase();
+
+    static final Map<String, String> DAILY_90_DAYS = Map.of(
+            "tables[0].name", "Audit Log.Events", "tables[0].column", "At", "tables[0].interval", "day",
+            "tables[0].premake", "2", "tables[0].retention", "90d", "tables[0].lock-timeout", "200ms",
+            "tables[0].detach-timeout", "20s", "lock.at-least-for", "0s");
+
+    static JdbcTemplate jdbc() {
+        return database.get().jdbc();
+    }
+
+    @BeforeAll
+    static void createDailyTable() {
+        TestProperties.migrate(database.get());
+        database.get().execute("""
+                CREATE SCHEMA "Audit Log";
+                CREATE TABLE "Audit Log"."Events" ("Id" bigint NOT NULL, "At" timestamptz NOT NULL, PRIMARY KEY ("Id", "At"))
+                  PARTITION BY RANGE ("At");""");
+    }
+
+    /** Makes day partitions {@code daysAgo} days back through the SQL function the service uses. */
+    static void dayPartition(int daysAgo) {
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(daysAgo);
+        jdbc().queryForObject("""
+                SELECT partwarden.create_partition('"Audit Log"."Events"', ?, ?::date::timestamp AT TIME ZONE 'UTC',
+                                                   (?::date + 1)::timestamp AT TIME ZONE 'UTC')""", String.class,
+                String.format("Events_y%04dm%02dd%02d", day.getYear(), day.getMonthValue(), day.getDayOfMonth()),
+                day.toString(), day.toString());
+        jdbc().update("INSERT INTO \"Audit Log\".\"Events\" VALUES (?, ?::date + time '12:00')", daysAgo, day.toString());
+    }
+
+    static List<String> partitions() {
+        return jdbc().queryForList(
+                "SELECT partition_name::text FROM partwarden.partitions('\"Audit Log\".\"Events\"') ORDER BY lower_bound", String.class);
+    }
+
+    static String name(int daysAgo) {
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(daysAgo);
+        return String.format("Events_y%04dm%02dd%02d", day.getYear(), day.getMonthValue(), day.getDayOfMonth());
+    }
+
+    @Test
+    void aRetentionOf90DaysRetiresTheDaysWhollyOlderAndKeepsTheRest() {
+        for (int daysAgo : new int[] {95, 92, 91, 89, 1, 0}) {
+            dayPartition(daysAgo);
+        }
+        var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
+
+        assertThat(report.converged()).isTrue();
+        assertThat(partitions()).doesNotContain(name(95), name(92), name(91)).contains(name(89), name(1), name(0), name(-2));
+        assertThat(jdbc().queryForList("""
+                SELECT partition_name::text || ' ' || state FROM partwarden.retirement WHERE partition_name IN (?, ?, ?)
+                 ORDER BY 1""", String.class, name(95), name(92), name(91)))
+                .containsExactlyInAnyOrder(name(91) + " dropped", name(92) + " dropped", name(95) + " dropped");
+        assertThat(jdbc().queryForObject("SELECT count(*) FROM \"Audit Log\".\"Events\" WHERE \"Id\" IN (89, 1, 0)", Long.class))
+                .isEqualTo(3L);
+    }
+
+    @Test
+    void aDetachLeftPendingIsFinalizedAndDroppedByTheNextPass() throws Exception {
+        dayPartition(120);
+        try (Connection reader = database.get().connect()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().executeQuery("SELECT count(*) FROM \"Audit Log\".\"Events\"").close();
+            try (Connection detacher = database.get().connect()) {
+                detacher.createStatement().execute("SET lock_timeout = '200ms'");
+                try {
+                    detacher.createStatement().execute(
+                            "ALTER TABLE \"Audit Log\".\"Events\" DETACH PARTITION \"Audit Log\".\"" + name(120) + "\" CONCURRENTLY");
+                } catch (java.sql.SQLException timedOut) {
+                    assertThat(timedOut.getSQLState()).isEqualTo("55P03");
+                }
+            }
+            reader.rollback();
+        }
+        assertThat(jdbc().queryForObject("SELECT detach_pending FROM partwarden.partitions('\"Audit Log\".\"Events\"') WHERE partition_name = ?",
+                Boolean.class, name(120))).isTrue();
+
+        var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
+
+        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("finalize the pending detach of and drop"));
+        assertThat(report.converged()).isTrue();
+        assertThat(jdbc().queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "\"Audit Log\".\"" + name(120) + "\"")).isTrue();
+    }
+
+    @Test
+    void aTableDetachedByAPassThatDiedBeforeDroppingItIsDroppedByTheNextPass() {
+        dayPartition(130);
+        jdbc().execute("ALTER TABLE \"Audit Log\".\"Events\" DETACH PARTITION \"Audit Log\".\"" + name(130) + "\"");
+        jdbc().update("""
+                INSERT INTO partwarden.retirement (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
+                VALUES ('Audit Log', 'Events', 'Audit Log', ?, now() - interval '130 days', now() - interval '129 days', 'detached')""",
+                name(130));
+
+        var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
+
+        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("drop detached"));
+        assertThat(jdbc().queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "\"Audit Log\".\"" + name(130) + "\"")).isTrue();
+        assertThat(jdbc().queryForObject("SELECT state FROM partwarden.retirement WHERE partition_name = ?", String.class, name(130)))
+                .isEqualTo("dropped");
+    }
+
+    @Test
+    void theConcurrentDetachWaitsForAnOlderReaderWithoutBlockingWriters() throws Exception {
+        dayPartition(140);
+        long[] longestInsertMillis = {0};
+        try (Connection reader = database.get().connect()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().executeQuery("SELECT count(*) FROM \"Audit Log\".\"Events\"").close();
+            Thread writer = new Thread(() -> {
+                try (Connection c = database.get().connect()) {
+                    var insert = c.prepareStatement("INSERT INTO \"Audit Log\".\"Events\" VALUES (?, now())");
+                    for (int i = 0; i < 40; i++) {
+                        long started = System.nanoTime();
+                        insert.setLong(1, 1_000_000 + i);
+                        insert.execute();
+                        longestInsertMillis[0] = Math.max(longestInsertMillis[0], (System.nanoTime() - started) / 1_000_000);
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread pass = new Thread(() -> Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree());
+            pass.start();
+            writer.start();
+            writer.join();
+            assertThat(pass.isAlive()).as("the detach waits for the reader").isTrue();
+            reader.rollback();
+            pass.join(20_000);
+        }
+        assertThat(longestInsertMillis[0]).as("longest insert, ms, while the detach waited").isLessThan(1_000);
+        assertThat(partitions()).doesNotContain(name(140));
+    }
+}

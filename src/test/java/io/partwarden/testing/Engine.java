@@ -1,0 +1,34 @@
+package io.partwarden.testing;
+
+import io.partwarden.catalog.PartitionCatalog;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.ddl.PartitionDdl;
+import io.partwarden.ddl.PartitionRetirement;
+import io.partwarden.ddl.PlanExecutor;
+import io.partwarden.maintenance.MaintenancePass;
+import io.partwarden.maintenance.MaintenanceStatus;
+import io.partwarden.maintenance.PassLock;
+import io.partwarden.maintenance.PassRunner;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The service's maintenance objects wired as Spring wires them, on a test database. */
+public record Engine(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor,
+                     MaintenancePass pass, MaintenanceStatus status, PassRunner runner) {
+
+    public static Engine on(TestDatabase db, Map<String, String> settings) {
+        PartwardenProperties properties = TestProperties.partwarden(settings);
+        JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
+        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
+        PartitionCatalog catalog = new PartitionCatalog(jdbc);
+        PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions), new PartitionRetirement(jdbc, transactions));
+        Clock clock = Clock.systemUTC();
+        MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
+        MaintenanceStatus status = new MaintenanceStatus();
+        PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock);
+        return new Engine(properties, catalog, executor, pass, status, runner);
+    }
+}
