@@ -13,5 +13,5 @@ WORKDIR /app
 COPY --from=build /src/target/partwarden.jar /app/partwarden.jar
 USER 10001
 # Sized for a sidecar: heap from the container's memory limit.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC", "-jar", "/app/partwarden.jar"]
-CMD ["--once"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", "/app/partwarden.jar"]
+# No argument: the daemon. Add --once for a CronJob.

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 import java.sql.SQLException;
 
 /**
@@ -18,6 +19,13 @@ public final class LockRetry {
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(10);
 
     private LockRetry() {
+    }
+
+    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
+
+    /** SET LOCAL lock_timeout, as a parameter: for the rest of the current transaction. */
+    static void setLocalLockTimeout(JdbcTemplate jdbc, Duration timeout) {
+        jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
     }
 
     /** SQLState of lock_not_available, which a lock_timeout raises. */

@@ -17,7 +17,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class PartitionDdl {
 
-    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
     static final String CREATE_PARTITION =
             "SELECT partwarden.create_partition(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
     static final String PARTITION_DDL =
@@ -33,7 +32,7 @@ public class PartitionDdl {
 
     public void create(CreatePartition action, PartwardenProperties.Table config) {
         LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
-            jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, config.lockTimeout().toMillis() + "ms");
+            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
             return jdbc.queryForObject(CREATE_PARTITION, String.class, arguments(action));
         }));
     }

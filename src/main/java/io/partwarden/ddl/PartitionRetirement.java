@@ -46,7 +46,6 @@ public class PartitionRetirement {
     static final String ADVANCE_RETIREMENT = """
             UPDATE partwarden.retirement SET state = ?, updated_at = now()
              WHERE partition_schema = ? AND partition_name = ? AND state <> 'dropped'""";
-    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -65,7 +64,7 @@ public class PartitionRetirement {
             drop(partition, config);
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
-                setLocalLockTimeout(config.lockTimeout());
+                LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                 jdbc.execute(detachStatement(action.table(), partition, "plain"));
                 jdbc.execute(dropStatement(partition));
                 advance(partition, "dropped");
@@ -149,7 +148,7 @@ public class PartitionRetirement {
 
     private void drop(Partition partition, PartwardenProperties.Table config) {
         LockRetry.attempt("drop " + partition.name(), config.maxAttempts(), () -> transactions.execute(status -> {
-            setLocalLockTimeout(config.lockTimeout());
+            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
             jdbc.execute(dropStatement(partition));
             advance(partition, "dropped");
             return null;
@@ -184,10 +183,6 @@ public class PartitionRetirement {
 
     private void advance(Partition partition, String state) {
         jdbc.update(ADVANCE_RETIREMENT, state, partition.schema(), partition.name());
-    }
-
-    private void setLocalLockTimeout(Duration timeout) {
-        jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
     }
 
     private String detachStatement(TableName table, Partition partition, String how) {

@@ -1,5 +1,7 @@
 package io.partwarden.maintenance;
 
+import org.springframework.dao.DataAccessException;
+
 /**
  * What became of one action, or of a table that could not even be planned.
  *
@@ -12,6 +14,18 @@ public record ActionOutcome(String table, String kind, String action, String err
 
     public ActionOutcome(String table, String action, String error) {
         this(table, "pass", action, error);
+    }
+
+    public static ActionOutcome failed(String table, String kind, String action, RuntimeException failure) {
+        return new ActionOutcome(table, kind, action, describe(failure));
+    }
+
+    /** Spring's wrapping says which statement failed; the database's own message says why. */
+    static String describe(RuntimeException failure) {
+        if (failure instanceof DataAccessException access && access.getMostSpecificCause() != null) {
+            return access.getMostSpecificCause().getMessage();
+        }
+        return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
     public boolean succeeded() {

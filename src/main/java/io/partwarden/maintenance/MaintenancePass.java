@@ -46,8 +46,9 @@ public class MaintenancePass {
             try {
                 plan = PartitionPlanner.plan(table, catalog.read(TableName.parse(table.name())), clock.instant());
             } catch (RuntimeException e) {
-                log.error("{}: could not read the catalog: {}", table.name(), e.getMessage());
-                outcomes.add(new ActionOutcome(table.name(), "read", "read catalog", e.getMessage()));
+                ActionOutcome failed = ActionOutcome.failed(table.name(), "read", "read catalog", e);
+                log.error("{}: could not read the catalog: {}", table.name(), failed.error());
+                outcomes.add(failed);
                 continue;
             }
             plan.notes().forEach(note -> log.warn("{}: {}", table.name(), note));
@@ -64,8 +65,9 @@ public class MaintenancePass {
             log.info("{}: done", action.describe());
             return new ActionOutcome(table.name(), action.kind(), action.describe(), null);
         } catch (RuntimeException e) {
-            log.error("{}: failed: {}", action.describe(), e.getMessage());
-            return new ActionOutcome(table.name(), action.kind(), action.describe(), e.getMessage());
+            ActionOutcome failed = ActionOutcome.failed(table.name(), action.kind(), action.describe(), e);
+            log.error("{}: failed: {}", action.describe(), failed.error());
+            return failed;
         }
     }
 }

@@ -94,6 +94,8 @@ public class PassRunner {
                     Duration.between(started, clock.instant()));
         }
         status.finished(report, clock.instant());
+        log.info("Maintenance pass: {} actions, {} failed, {} ms", report.outcomes().size(), report.failures().size(),
+                report.took().toMillis());
         return report;
     }
 

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.TimedWriter;
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -69,28 +68,14 @@ class DefaultPartitionTest {
     @Test
     @Order(2)
     void retirementDetachesPlainlyAndWritersWaitNoLongerThanTheLockTimeoutBehindALongReader() throws Exception {
-        List<Long> insertMillis = new ArrayList<>();
+        TimedWriter writer;
         PassReport report;
         try (Connection reader = database.get().connect()) {
             reader.setAutoCommit(false);
             reader.createStatement().executeQuery("SELECT count(*) FROM readings").close();
-            Thread writer = new Thread(() -> {
-                try (Connection c = database.get().connect()) {
-                    var insert = c.prepareStatement("INSERT INTO readings VALUES (?, now(), 0)");
-                    for (int i = 0; i < 60; i++) {
-                        long started = System.nanoTime();
-                        insert.setLong(1, 100_000 + i);
-                        insert.execute();
-                        insertMillis.add((System.nanoTime() - started) / 1_000_000);
-                        Thread.sleep(50);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            writer.start();
+            writer = TimedWriter.start(database.get(), "INSERT INTO readings VALUES (?, now(), 0)", 100_000, 60, 50);
             report = Engine.on(database.get(), MONTHLY).runner().runIfLockFree().orElseThrow();
-            writer.join();
+            assertThat(writer.join()).isEqualTo(60);
             reader.rollback();
         }
 
@@ -101,9 +86,7 @@ class DefaultPartitionTest {
         assertThat(jdbc().queryForObject(
                 "SELECT count(*) FROM partwarden.partitions('readings') WHERE upper_bound < now() - interval '1 year'",
                 Long.class)).as("the old partition is still attached, whole").isEqualTo(1L);
-        assertThat(insertMillis).hasSize(60);
-        assertThat(insertMillis.stream().mapToLong(Long::longValue).max().orElseThrow())
-                .as("longest insert, ms, with a lock timeout of 300 ms").isLessThan(1_000);
+        assertThat(writer.longestMillis()).as("longest insert, ms, with a lock timeout of 300 ms").isLessThan(1_000);
 
         var retry = Engine.on(database.get(), MONTHLY).runner().runIfLockFree().orElseThrow();
         assertThat(retry.converged()).as("without the reader, the plain detach succeeds").isTrue();

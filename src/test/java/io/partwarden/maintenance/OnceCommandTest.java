@@ -12,12 +12,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** {@code --once} as the command line runs it: migrate, one pass, an exit code. */
+@ExtendWith(OutputCaptureExtension.class)
 class OnceCommandTest {
 
     @RegisterExtension
@@ -82,6 +86,19 @@ class OnceCommandTest {
                     .isEqualTo(2L);
             assertThat(db.jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions('blocked')", Long.class))
                     .as("the months after the blocked one are still made").isEqualTo(3L);
+        }
+    }
+
+    @Test
+    void anInstanceFindingTheLockHeldWaitsBoundedlyThenReportsTheSkipAndExitsZero(CapturedOutput output) {
+        try (TestDatabase db = TestDatabase.create("once_locked")) {
+            io.partwarden.testing.TestProperties.migrate(db);
+            db.execute("""
+                    INSERT INTO partwarden.shedlock VALUES ('partwarden-maintenance',
+                      timezone('utc', now()) + interval '1 hour', timezone('utc', now()), 'another replica')""");
+            assertThat(runOnce(db, "--partwarden.lock.once-wait=2s")).isZero();
+            assertThat(output.getOut()).contains("Another instance holds lock partwarden-maintenance: waiting up to PT2S")
+                    .contains("Skipped the maintenance pass: another instance still holds lock partwarden-maintenance");
         }
     }
 

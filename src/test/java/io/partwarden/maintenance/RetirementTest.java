@@ -6,6 +6,7 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.TimedWriter;
 import java.sql.Connection;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -129,33 +130,19 @@ class RetirementTest {
     @Test
     void theConcurrentDetachWaitsForAnOlderReaderWithoutBlockingWriters() throws Exception {
         dayPartition(140);
-        long[] longestInsertMillis = {0};
+        TimedWriter writer;
         try (Connection reader = database.get().connect()) {
             reader.setAutoCommit(false);
             reader.createStatement().executeQuery("SELECT count(*) FROM \"Audit Log\".\"Events\"").close();
-            Thread writer = new Thread(() -> {
-                try (Connection c = database.get().connect()) {
-                    var insert = c.prepareStatement("INSERT INTO \"Audit Log\".\"Events\" VALUES (?, now())");
-                    for (int i = 0; i < 40; i++) {
-                        long started = System.nanoTime();
-                        insert.setLong(1, 1_000_000 + i);
-                        insert.execute();
-                        longestInsertMillis[0] = Math.max(longestInsertMillis[0], (System.nanoTime() - started) / 1_000_000);
-                        Thread.sleep(50);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
             Thread pass = new Thread(() -> Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree());
             pass.start();
-            writer.start();
-            writer.join();
+            writer = TimedWriter.start(database.get(), "INSERT INTO \"Audit Log\".\"Events\" VALUES (?, now())", 1_000_000, 40, 50);
+            assertThat(writer.join()).isEqualTo(40);
             assertThat(pass.isAlive()).as("the detach waits for the reader").isTrue();
             reader.rollback();
             pass.join(20_000);
         }
-        assertThat(longestInsertMillis[0]).as("longest insert, ms, while the detach waited").isLessThan(1_000);
+        assertThat(writer.longestMillis()).as("longest insert, ms, while the detach waited").isLessThan(1_000);
         assertThat(partitions()).doesNotContain(name(140));
     }
 }
