@@ -185,6 +185,9 @@ DECLARE
   definition text;
   prefix text;
 BEGIN
+  IF (lower_bound IS NULL) <> (upper_bound IS NULL) THEN
+    RAISE EXCEPTION 'partition % needs both bounds, or neither for the default partition', partition_name;
+  END IF;
   IF lower_bound >= upper_bound THEN
     RAISE EXCEPTION 'partition % would be empty: lower bound % is not before upper bound %',
       partition_name, lower_bound, upper_bound;
@@ -235,6 +238,12 @@ BEGIN
                        child_sql) || substr(obj.def, length(prefix) + 1);
   END LOOP;
 
+  IF lower_bound IS NULL THEN
+    -- the default partition: no range to check, nothing to move into it
+    RETURN NEXT format('SELECT partwarden.sync_partition_access(%L, %L)', parent_sql, child_sql);
+    RETURN NEXT format('ALTER TABLE %s ATTACH PARTITION %s DEFAULT', parent_sql, child_sql);
+    RETURN;
+  END IF;
   RETURN NEXT format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NOT NULL AND %I >= %L AND %I < %L)',
                      child_sql, check_name, key_column, key_column, lower_bound, key_column, upper_bound);
   RETURN NEXT format('SELECT partwarden.sync_partition_access(%L, %L)', parent_sql, child_sql);
@@ -255,8 +264,8 @@ BEGIN
   RETURN NEXT format('ALTER TABLE %s DROP CONSTRAINT %I', child_sql, check_name);
 END $$;
 
--- Makes one partition, atomically, or confirms it is there. Idempotent: a partition of that
--- name with exactly these bounds is left alone. A name taken by anything else, or a range that
+-- Makes one partition, atomically, or confirms it is there; null bounds make the default
+-- partition. Idempotent: a partition of that name with exactly these bounds is left alone. A name taken by anything else, or a range that
 -- overlaps another partition, is refused with a message naming the other one.
 CREATE FUNCTION partwarden.create_partition(parent regclass, partition_name text,
                                             lower_bound timestamptz, upper_bound timestamptz)
@@ -270,7 +279,8 @@ BEGIN
   SELECT * INTO existing FROM partwarden.partitions(parent) p
    WHERE p.schema_name = parent_schema AND p.partition_name = create_partition.partition_name;
   IF FOUND THEN
-    IF existing.lower_bound = create_partition.lower_bound AND existing.upper_bound = create_partition.upper_bound THEN
+    IF existing.lower_bound IS NOT DISTINCT FROM create_partition.lower_bound
+       AND existing.upper_bound IS NOT DISTINCT FROM create_partition.upper_bound THEN
       RETURN partition_name;
     END IF;
     RAISE EXCEPTION 'partition % of % exists with bounds [%, %), not the requested [%, %)',
@@ -286,10 +296,13 @@ BEGIN
       USING HINT = 'rename or drop it, or attach it yourself if it holds this range';
   END IF;
   SELECT * INTO existing FROM partwarden.partitions(parent) p
-   WHERE NOT p.is_default
-     AND p.lower_bound < create_partition.upper_bound AND p.upper_bound > create_partition.lower_bound
+   WHERE CASE WHEN create_partition.lower_bound IS NULL THEN p.is_default
+              ELSE NOT p.is_default AND p.lower_bound < create_partition.upper_bound
+                   AND p.upper_bound > create_partition.lower_bound END
    LIMIT 1;
-  IF FOUND THEN
+  IF FOUND AND existing.is_default THEN
+    RAISE EXCEPTION '% already has the default partition %', parent, existing.partition_name;
+  ELSIF FOUND THEN
     RAISE EXCEPTION 'partition % [%, %) would overlap partition % [%, %) of %',
       partition_name, create_partition.lower_bound, create_partition.upper_bound,
       existing.partition_name, existing.lower_bound, existing.upper_bound, parent;

@@ -96,6 +96,10 @@ public record PartwardenProperties(
      * @param detachTimeout how long a concurrent detach may wait for older transactions on
      *     the table to finish (they block no writer meanwhile)
      * @param maxAttempts attempts per partition change before it is reported as failed
+     * @param defaultPartition whether the table should have a DEFAULT partition, to catch rows
+     *     no partition covers rather than refuse them; made if missing. It costs something:
+     *     PostgreSQL then refuses DETACH CONCURRENTLY, so retirement detaches plainly, and
+     *     making a partition locks the default partition briefly
      */
     public record Table(
             @NotBlank String name,
@@ -106,7 +110,8 @@ public record PartwardenProperties(
             @DefaultValue("UTC") @NotNull ZoneId timeZone,
             @DefaultValue("300ms") @NotNull Duration lockTimeout,
             @DefaultValue("10m") @NotNull Duration detachTimeout,
-            @DefaultValue("5") @Min(1) @Max(100) int maxAttempts) {
+            @DefaultValue("5") @Min(1) @Max(100) int maxAttempts,
+            @DefaultValue("false") boolean defaultPartition) {
 
         public Table {
             if (retention != null && (retention.isNegative() || retention.isZero())) {
@@ -117,7 +122,7 @@ public record PartwardenProperties(
 
         public static Table named(String name) {
             return new Table(name, "ts", Interval.MONTH, 3, null, ZoneId.of("UTC"),
-                    Duration.ofMillis(300), Duration.ofMinutes(10), 5);
+                    Duration.ofMillis(300), Duration.ofMinutes(10), 5, false);
         }
     }
 }

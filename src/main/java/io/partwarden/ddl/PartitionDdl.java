@@ -1,6 +1,7 @@
 package io.partwarden.ddl;
 
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -37,14 +38,33 @@ public class PartitionDdl {
         }));
     }
 
+    public void createDefault(CreateDefaultPartition action, PartwardenProperties.Table config) {
+        LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
+            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+            return jdbc.queryForObject(CREATE_PARTITION, String.class, defaultArguments(action));
+        }));
+    }
+
+    public List<String> statements(CreateDefaultPartition action, PartwardenProperties.Table config) {
+        return inTransaction(config, jdbc.queryForList(PARTITION_DDL, String.class, defaultArguments(action)));
+    }
+
     /** The statements {@link #create} would run, in order, as the database would run them. */
     public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
+        return inTransaction(config, jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
+    }
+
+    private static List<String> inTransaction(PartwardenProperties.Table config, List<String> ddl) {
         List<String> statements = new ArrayList<>();
         statements.add("BEGIN");
         statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
-        statements.addAll(jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
+        statements.addAll(ddl);
         statements.add("COMMIT");
         return statements;
+    }
+
+    private static Object[] defaultArguments(CreateDefaultPartition action) {
+        return new Object[] {action.table().schema(), action.table().name(), action.name(), null, null};
     }
 
     private static Object[] arguments(CreatePartition action) {

@@ -1,6 +1,7 @@
 package io.partwarden.ddl;
 
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.PartitionAction;
@@ -23,6 +24,8 @@ public class PlanExecutor {
     public void apply(PartitionAction action, PartwardenProperties.Table config) {
         if (action instanceof CreatePartition create) {
             creation.create(create, config);
+        } else if (action instanceof CreateDefaultPartition createDefault) {
+            creation.createDefault(createDefault, config);
         } else if (action instanceof RetirePartition retire) {
             retirement.retire(retire, config);
         } else if (action instanceof FinishRetirement finish) {
@@ -33,6 +36,8 @@ public class PlanExecutor {
     public List<String> statements(PartitionAction action, PartwardenProperties.Table config) {
         if (action instanceof CreatePartition create) {
             return creation.statements(create, config);
+        } else if (action instanceof CreateDefaultPartition createDefault) {
+            return creation.statements(createDefault, config);
         } else if (action instanceof RetirePartition retire) {
             return retirement.statements(retire, config);
         }

@@ -3,7 +3,7 @@ package io.partwarden.plan;
 import io.partwarden.catalog.TableName;
 
 /** One change the planner wants made to one table. Each is applied, and fails, on its own. */
-public sealed interface PartitionAction permits CreatePartition, RetirePartition, FinishRetirement {
+public sealed interface PartitionAction permits CreatePartition, CreateDefaultPartition, RetirePartition, FinishRetirement {
 
     TableName table();
 

@@ -23,6 +23,9 @@ public final class PartitionPlanner {
         IntervalCalendar calendar = new IntervalCalendar(config.interval(), config.timeZone());
         List<PartitionAction> actions = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        if (config.defaultPartition() && snapshot.defaultPartition().isEmpty()) {
+            actions.add(new CreateDefaultPartition(snapshot.table(), snapshot.table().name() + "_default"));
+        }
         planFuture(config, snapshot, now, calendar, actions, notes);
         planRetirement(config, snapshot, now, actions, notes);
         return new Plan(snapshot.table(), actions, notes);
@@ -59,8 +62,9 @@ public final class PartitionPlanner {
             return;
         }
         Instant cutoff = now.atZone(config.timeZone()).minus(config.retention()).toInstant();
-        String plainBecause = snapshot.defaultPartition()
-                .map(d -> "PostgreSQL refuses DETACH CONCURRENTLY while the table has the default partition " + d.name())
+        String plainBecause = snapshot.defaultPartition().map(Partition::name)
+                .or(() -> config.defaultPartition() ? Optional.of(snapshot.table().name() + "_default") : Optional.empty())
+                .map(d -> "PostgreSQL refuses DETACH CONCURRENTLY while the table has the default partition " + d)
                 .orElse(snapshot.supportsConcurrentDetach() ? null : "the server is older than PostgreSQL 14");
         for (Partition partition : snapshot.ranged()) {
             if (!partition.detachPending() && !partition.bounds().upper().isAfter(cutoff)) {

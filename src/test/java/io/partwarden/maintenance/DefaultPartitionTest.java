@@ -64,6 +64,25 @@ class DefaultPartitionTest {
                 Long.class)).isEqualTo(30L);
     }
 
+    @Test
+    @Order(3)
+    void aTableConfiguredToHaveADefaultPartitionGetsOneAndAnotherGetsNone() {
+        database.get().execute("""
+                CREATE TABLE with_default (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+                CREATE TABLE without_default (at timestamptz NOT NULL) PARTITION BY RANGE (at);""");
+        var report = Engine.on(database.get(), Map.of("tables[0].name", "with_default", "tables[0].column", "at",
+                "tables[0].default-partition", "true", "tables[1].name", "without_default", "tables[1].column", "at",
+                "lock.at-least-for", "0s")).runner().runIfLockFree().orElseThrow();
+
+        assertThat(report.converged()).isTrue();
+        assertThat(jdbc().queryForList("""
+                SELECT partition_name::text FROM partwarden.partitions('with_default') WHERE is_default
+                UNION ALL
+                SELECT partition_name::text FROM partwarden.partitions('without_default') WHERE is_default""", String.class))
+                .containsExactly("with_default_default");
+        jdbc().update("INSERT INTO with_default VALUES (now() + interval '10 years')");
+    }
+
     /** Runs after the partitions ahead exist: with a default partition, making one also waits for the reader. */
     @Test
     @Order(2)

@@ -23,8 +23,13 @@ class PartitionPlannerTest {
     static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
     static PartwardenProperties.Table config(Interval interval, int premake, Period retention, ZoneId zone) {
+        return config(interval, premake, retention, zone, false);
+    }
+
+    static PartwardenProperties.Table config(Interval interval, int premake, Period retention, ZoneId zone,
+                                             boolean defaultPartition) {
         return new PartwardenProperties.Table("workflow_events", "ts", interval, premake, retention, zone,
-                Duration.ofMillis(300), Duration.ofMinutes(10), 5);
+                Duration.ofMillis(300), Duration.ofMinutes(10), 5, defaultPartition);
     }
 
     static PartwardenProperties.Table monthly(int premake) {
@@ -129,6 +134,15 @@ class PartitionPlannerTest {
         Partition defaultPartition = new Partition("public", "workflow_events_default", null, true, false);
         assertThat(created(PartitionPlanner.plan(monthly(0), new TableSnapshot(EVENTS, List.of(defaultPartition)),
                 Instant.parse("2026-11-24T00:00:00Z")))).hasSize(1);
+    }
+
+    @Test
+    void aConfiguredDefaultPartitionIsMadeFirstWhenMissingAndNeverOtherwise() {
+        Instant now = Instant.parse("2026-11-24T00:00:00Z");
+        assertThat(PartitionPlanner.plan(config(Interval.MONTH, 0, null, UTC, true), snapshot(), now).actions())
+                .first().isEqualTo(new CreateDefaultPartition(EVENTS, "workflow_events_default"));
+        assertThat(PartitionPlanner.plan(config(Interval.MONTH, 0, null, UTC, false), snapshot(), now).actions())
+                .noneMatch(CreateDefaultPartition.class::isInstance);
     }
 
     @Test
