@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param scheduleZone the time zone the schedule is read in
  * @param passAtStartup whether the service also runs a pass as soon as it has started
  * @param lock how replicas agree that only one of them runs a pass
+ * @param metrics how the partition statistics behind metrics and health are read
+ * @param health when the {@code partitions} health component turns DOWN
  */
 @Validated
 @ConfigurationProperties("partwarden")
@@ -41,7 +43,9 @@ public record PartwardenProperties(
         @DefaultValue("0 0 2 * * *") @NotBlank String schedule,
         @DefaultValue("UTC") @NotNull ZoneId scheduleZone,
         @DefaultValue("true") boolean passAtStartup,
-        @DefaultValue @Valid Lock lock) {
+        @DefaultValue @Valid Lock lock,
+        @DefaultValue @Valid Metrics metrics,
+        @DefaultValue @Valid Health health) {
 
     public PartwardenProperties {
         if (tables == null || tables.isEmpty()) {
@@ -79,6 +83,31 @@ public record PartwardenProperties(
             @DefaultValue("1h") @NotNull Duration atMostFor,
             @DefaultValue("10s") @NotNull Duration atLeastFor,
             @DefaultValue("10m") @NotNull Duration onceWait) {
+    }
+
+    /**
+     * @param refreshInterval how often the partition statistics (sizes, rows, bounds) are read,
+     *     one query per table, in the background: a scrape reads what the last refresh found
+     *     and never queries the database itself
+     * @param lockTimeout how long the statistics query may wait for a lock (sizes open every
+     *     partition); a refresh that times out marks the table's catalog down
+     * @param statementTimeout how long the statistics query of one table may run
+     */
+    public record Metrics(
+            @DefaultValue("15s") @NotNull Duration refreshInterval,
+            @DefaultValue("1s") @NotNull Duration lockTimeout,
+            @DefaultValue("10s") @NotNull Duration statementTimeout) {
+    }
+
+    /**
+     * @param runwayThreshold the {@code partitions} component is DOWN when a table's runway (time
+     *     to the end of its newest partition) is shorter than this; unset, one interval of the
+     *     table (a month for a monthly table)
+     * @param maxConsecutiveFailures the component is DOWN after this many failed passes in a row
+     */
+    public record Health(
+            Duration runwayThreshold,
+            @DefaultValue("3") @Min(1) int maxConsecutiveFailures) {
     }
 
     /**

@@ -56,7 +56,8 @@ public class MaintenancePass {
                 outcomes.add(apply(table, action));
             }
         }
-        return new PassReport(outcomes, Duration.between(started, clock.instant()));
+        return new PassReport(properties.tables().stream().map(PartwardenProperties.Table::name).toList(), outcomes,
+                Duration.between(started, clock.instant()));
     }
 
     private ActionOutcome apply(PartwardenProperties.Table table, PartitionAction action) {

@@ -5,10 +5,8 @@ import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
 import java.time.Instant;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -16,7 +14,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 /** The daemon: a pass at start-up, then one on every tick of {@code partwarden.schedule}. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
-@Conditional(MaintenanceSchedule.DaemonMode.class)
+@Conditional(DaemonModeCondition.class)
 public class MaintenanceSchedule {
 
     private final PassRunner runner;
@@ -40,13 +38,6 @@ public class MaintenanceSchedule {
     public void passAtStartup() {
         if (properties.passAtStartup()) {
             scheduler.schedule(runner::runIfLockFree, Instant.now());
-        }
-    }
-
-    static class DaemonMode implements org.springframework.context.annotation.Condition {
-        @Override
-        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return RunMode.of(context.getEnvironment()) == RunMode.DAEMON;
         }
     }
 }

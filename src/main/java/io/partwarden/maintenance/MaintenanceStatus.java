@@ -1,7 +1,9 @@
 package io.partwarden.maintenance;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -15,6 +17,8 @@ public class MaintenanceStatus {
     private volatile String lastError;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger skipped = new AtomicInteger();
+    private final Map<String, Instant> tableLastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, String> tableLastError = new ConcurrentHashMap<>();
 
     void started(Instant at) {
         passStartedAt = at;
@@ -23,6 +27,8 @@ public class MaintenanceStatus {
     void finished(PassReport report, Instant at) {
         passStartedAt = null;
         lastReport = report;
+        report.convergedTables().forEach(table -> tableLastSuccess.put(table, at));
+        report.failures().forEach(f -> tableLastError.put(f.table(), f.action() + ": " + f.error()));
         if (report.converged()) {
             lastSuccess = at;
             consecutiveFailures.set(0);
@@ -58,6 +64,16 @@ public class MaintenanceStatus {
 
     public Optional<String> lastError() {
         return Optional.ofNullable(lastError);
+    }
+
+    /** When the table last came out of a pass with every action done. */
+    public Optional<Instant> lastSuccess(String table) {
+        return Optional.ofNullable(tableLastSuccess.get(table));
+    }
+
+    /** The table's most recent failure, however long ago. */
+    public Optional<String> lastError(String table) {
+        return Optional.ofNullable(tableLastError.get(table));
     }
 
     public int consecutiveFailures() {

@@ -3,10 +3,15 @@ package io.partwarden.maintenance;
 import java.time.Duration;
 import java.util.List;
 
-/** What one maintenance pass did: every action's outcome, in the order they ran. */
-public record PassReport(List<ActionOutcome> outcomes, Duration took) {
+/**
+ * What one maintenance pass did: every action's outcome, in the order they ran.
+ *
+ * @param tables the configured tables the pass went over, as configured
+ */
+public record PassReport(List<String> tables, List<ActionOutcome> outcomes, Duration took) {
 
     public PassReport {
+        tables = List.copyOf(tables);
         outcomes = List.copyOf(outcomes);
     }
 
@@ -17,5 +22,10 @@ public record PassReport(List<ActionOutcome> outcomes, Duration took) {
     /** Every table converged: every action, and every catalog read, succeeded. */
     public boolean converged() {
         return failures().isEmpty();
+    }
+
+    /** The tables all of whose actions succeeded, or which needed none. */
+    public List<String> convergedTables() {
+        return tables.stream().filter(t -> failures().stream().noneMatch(f -> f.table().equals(t))).toList();
     }
 }

@@ -3,10 +3,12 @@ package io.partwarden.maintenance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,12 +25,15 @@ public class PassRunner {
     private final MaintenancePass pass;
     private final MaintenanceStatus status;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    public PassRunner(PassLock lock, MaintenancePass pass, MaintenanceStatus status, Clock clock) {
+    public PassRunner(PassLock lock, MaintenancePass pass, MaintenanceStatus status, Clock clock,
+                      ApplicationEventPublisher events) {
         this.lock = lock;
         this.pass = pass;
         this.status = status;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Runs a pass if no other replica is running one; empty if it skipped. */
@@ -90,10 +95,12 @@ public class PassRunner {
             report = pass.run();
         } catch (RuntimeException e) {
             log.error("Maintenance pass failed: {}", e.toString(), e);
-            report = new PassReport(java.util.List.of(new ActionOutcome("*", "maintenance pass", e.toString())),
+            report = new PassReport(List.of(), List.of(ActionOutcome.failed("*", "pass", "maintenance pass", e)),
                     Duration.between(started, clock.instant()));
         }
-        status.finished(report, clock.instant());
+        Instant finished = clock.instant();
+        status.finished(report, finished);
+        events.publishEvent(new PassFinished(report, finished));
         log.info("Maintenance pass: {} actions, {} failed, {} ms", report.outcomes().size(), report.failures().size(),
                 report.took().toMillis());
         return report;

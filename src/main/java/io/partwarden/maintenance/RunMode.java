@@ -24,6 +24,18 @@ public enum RunMode {
         return environment.containsProperty("once") ? ONCE : DAEMON;
     }
 
+    /** The same decision from the raw command line, before Spring has read it. */
+    public static RunMode of(String... args) {
+        java.util.List<String> flags = java.util.Arrays.asList(args);
+        if (flags.contains("--dry-run")) {
+            return DRY_RUN;
+        }
+        if (flags.contains("--verify")) {
+            return VERIFY;
+        }
+        return flags.contains("--once") ? ONCE : DAEMON;
+    }
+
     /** Whether this mode may change the database. */
     public boolean changesDatabase() {
         return this == DAEMON || this == ONCE;

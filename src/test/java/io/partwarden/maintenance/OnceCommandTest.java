@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** {@code --once} as the command line runs it: migrate, one pass, an exit code. */
@@ -46,8 +45,8 @@ class OnceCommandTest {
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
         args.addAll(List.of(extra));
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(PartwardenApplication.class)
-                .run(args.toArray(String[]::new));
+        String[] commandLine = args.toArray(String[]::new);
+        ConfigurableApplicationContext context = PartwardenApplication.application(commandLine).run(commandLine);
         return SpringApplication.exit(context);
     }
 

@@ -28,7 +28,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         Clock clock = Clock.systemUTC();
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
         MaintenanceStatus status = new MaintenanceStatus();
-        PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock);
+        PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock, event -> { });
         return new Engine(properties, catalog, executor, pass, status, runner);
     }
 }

@@ -1,0 +1,85 @@
+package io.partwarden.metrics;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.MaintenanceStatus;
+import io.partwarden.plan.IntervalCalendar;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code partitions} health component: per table, its runway, partitions ahead, last success
+ * and last error, read from the statistics snapshot. DOWN when a table's runway is shorter than
+ * the threshold (one interval unless set), when its catalog cannot be read, or when passes have
+ * failed too many times in a row. Not part of the liveness or readiness probes: a sidecar's
+ * readiness gates its whole Pod.
+ */
+@Component("partitions")
+public class PartitionsHealthIndicator implements HealthIndicator {
+
+    private final PartwardenProperties properties;
+    private final StatsSnapshot snapshot;
+    private final MaintenanceStatus status;
+    private final Clock clock;
+
+    public PartitionsHealthIndicator(PartwardenProperties properties, StatsSnapshot snapshot, MaintenanceStatus status,
+                                     Clock clock) {
+        this.properties = properties;
+        this.snapshot = snapshot;
+        this.status = status;
+        this.clock = clock;
+    }
+
+    @Override
+    public Health health() {
+        Instant now = clock.instant();
+        boolean down = status.consecutiveFailures() >= properties.health().maxConsecutiveFailures();
+        boolean unknown = false;
+        Map<String, Object> tables = new LinkedHashMap<>();
+        for (PartwardenProperties.Table table : properties.tables()) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            TableStats stats = snapshot.tables().get(table.name());
+            if (stats == null) {
+                details.put("status", "not read yet");
+                unknown = true;
+            } else if (!stats.catalogUp()) {
+                details.put("status", "DOWN");
+                details.put("catalogError", stats.error());
+                down = true;
+            } else {
+                Duration runway = stats.runway(now);
+                Duration threshold = threshold(table, now);
+                boolean short_ = runway.compareTo(threshold) < 0;
+                down |= short_;
+                details.put("status", short_ ? "DOWN" : "UP");
+                details.put("runway", runway.toString());
+                details.put("runwayThreshold", threshold.toString());
+                details.put("coveredUntil", stats.coveredUntil().map(Instant::toString).orElse("no partition"));
+                details.put("partitionsAhead", stats.partitionsAhead(now));
+                details.put("statisticsReadAt", stats.readAt().toString());
+            }
+            details.put("lastSuccess", status.lastSuccess(table.name()).map(Instant::toString).orElse("none since start"));
+            status.lastError(table.name()).ifPresent(error -> details.put("lastError", error));
+            tables.put(table.name(), details);
+        }
+        Health.Builder health = down ? Health.down() : unknown ? Health.unknown() : Health.up();
+        return health.withDetail("tables", tables)
+                .withDetail("consecutiveFailedPasses", status.consecutiveFailures())
+                .build();
+    }
+
+    /** The configured threshold, or the length of the table's current interval. */
+    private Duration threshold(PartwardenProperties.Table table, Instant now) {
+        if (properties.health().runwayThreshold() != null) {
+            return properties.health().runwayThreshold();
+        }
+        IntervalCalendar calendar = new IntervalCalendar(table.interval(), table.timeZone());
+        var bounds = calendar.bounds(calendar.start(now));
+        return Duration.between(bounds.lower(), bounds.upper());
+    }
+}

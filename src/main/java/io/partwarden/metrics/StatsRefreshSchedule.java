@@ -1,0 +1,30 @@
+package io.partwarden.metrics;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.DaemonModeCondition;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.stereotype.Component;
+
+/** In the daemon, statistics are read every {@code partwarden.metrics.refresh-interval}. */
+@Component
+@Conditional(DaemonModeCondition.class)
+public class StatsRefreshSchedule {
+
+    private final StatsSnapshot snapshot;
+    private final TaskScheduler scheduler;
+    private final PartwardenProperties properties;
+
+    public StatsRefreshSchedule(StatsSnapshot snapshot, TaskScheduler scheduler, PartwardenProperties properties) {
+        this.snapshot = snapshot;
+        this.scheduler = scheduler;
+        this.properties = properties;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void start() {
+        scheduler.scheduleWithFixedDelay(snapshot::refresh, properties.metrics().refreshInterval());
+    }
+}
