@@ -2,7 +2,6 @@ package io.partwarden.metrics;
 
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.maintenance.MaintenanceStatus;
-import io.partwarden.plan.IntervalCalendar;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +52,7 @@ public class PartitionsHealthIndicator implements HealthIndicator {
                 down = true;
             } else {
                 Duration runway = stats.runway(now);
-                Duration threshold = threshold(table, now);
+                Duration threshold = RunwayThreshold.of(properties, table, now);
                 boolean short_ = runway.compareTo(threshold) < 0;
                 down |= short_;
                 details.put("status", short_ ? "DOWN" : "UP");
@@ -71,15 +70,5 @@ public class PartitionsHealthIndicator implements HealthIndicator {
         return health.withDetail("tables", tables)
                 .withDetail("consecutiveFailedPasses", status.consecutiveFailures())
                 .build();
-    }
-
-    /** The configured threshold, or the length of the table's current interval. */
-    private Duration threshold(PartwardenProperties.Table table, Instant now) {
-        if (properties.health().runwayThreshold() != null) {
-            return properties.health().runwayThreshold();
-        }
-        IntervalCalendar calendar = new IntervalCalendar(table.interval(), table.timeZone());
-        var bounds = calendar.bounds(calendar.start(now));
-        return Duration.between(bounds.lower(), bounds.upper());
     }
 }

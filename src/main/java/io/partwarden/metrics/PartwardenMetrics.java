@@ -1,5 +1,6 @@
 package io.partwarden.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -64,6 +65,12 @@ public class PartwardenMetrics {
         lastSuccess = gauge("partwarden.last.success.timestamp", "seconds",
                 "When a pass last left the table with every action done, as a Unix time");
         tables = properties.tables().stream().map(PartwardenProperties.Table::name).toList();
+        MultiGauge threshold = gauge("partwarden.runway.threshold", "seconds",
+                "The runway the table must keep: partwarden.health.runway-threshold, or one interval");
+        List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
+        properties.tables().forEach(table -> thresholds.add(MultiGauge.Row.of(Tags.of("table", table.name()), table,
+                t -> RunwayThreshold.of(properties, t, clock.instant()).toSeconds())));
+        threshold.register(thresholds);
         for (PartwardenProperties.Table table : properties.tables()) {
             ACTION_KINDS.forEach(kind -> actions(table.name(), kind));
             FAILURE_KINDS.forEach(kind -> failures(table.name(), kind));
@@ -114,12 +121,14 @@ public class PartwardenMetrics {
         return MultiGauge.builder(name).baseUnit(baseUnit).description(description).register(registry);
     }
 
-    private io.micrometer.core.instrument.Counter actions(String table, String kind) {
-        return registry.counter("partwarden.actions", "table", table, "kind", kind);
+    private Counter actions(String table, String kind) {
+        return Counter.builder("partwarden.actions").description("Partition changes made, by kind")
+                .tags("table", table, "kind", kind).register(registry);
     }
 
-    private io.micrometer.core.instrument.Counter failures(String table, String action) {
-        return registry.counter("partwarden.failures", "table", table, "action", action);
+    private Counter failures(String table, String action) {
+        return Counter.builder("partwarden.failures").description("Partition changes and catalog reads that failed")
+                .tags("table", table, "action", action).register(registry);
     }
 
     private static Tags tableTags(TableStats table) {

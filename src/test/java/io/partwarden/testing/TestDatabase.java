@@ -45,6 +45,19 @@ public final class TestDatabase implements AutoCloseable {
         return server.urlOf(name);
     }
 
+    /** The database's URL through another host and port, e.g. a {@link TcpProxy}. */
+    public String urlVia(String host, int port) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + name;
+    }
+
+    /** Host and port of the server, for a {@link TcpProxy} to forward to. */
+    public java.net.InetSocketAddress serverAddress() {
+        String authority = server.baseUrl().substring("jdbc:postgresql://".length(), server.baseUrl().lastIndexOf('/'));
+        int colon = authority.lastIndexOf(':');
+        return colon < 0 ? new java.net.InetSocketAddress(authority, 5432)
+                : new java.net.InetSocketAddress(authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
+    }
+
     public String user() {
         return server.user();
     }
