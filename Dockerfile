@@ -8,10 +8,15 @@ RUN mvn -B -q -DskipTests package
 
 # Run: a JRE only, as an unprivileged user.
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --home-dir /app partwarden
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /app partwarden
 WORKDIR /app
 COPY --from=build /src/target/partwarden.jar /app/partwarden.jar
 USER 10001
+EXPOSE 9470
+# Liveness only: the process and its scheduler are alive (see "Probes" in the README).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:9470/actuator/health/liveness"]
 # Sized for a sidecar: heap from the container's memory limit.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", "/app/partwarden.jar"]
 # No argument: the daemon. Add --once for a CronJob.
