@@ -18,7 +18,7 @@ SQL
 prepare() {
   psql -h $host -U postgres -qc "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
   psql -h $host -U postgres -d "$1" -v ON_ERROR_STOP=1 -q \
-    -f src/test/resources/fixtures/meshhook.sql -f src/test/resources/fixtures/meshhook-events.sql \
+    -f src/main/resources/demo/meshhook.sql -f src/main/resources/demo/meshhook-events.sql \
     -c "INSERT INTO workflow_events (run_id, ts, type, payload)
         SELECT 'c0000000-0000-0000-0000-000000000012', now() - make_interval(secs => g * 60), 'bulk', '{}'
           FROM generate_series(1, $rows) g; ANALYZE workflow_events;"

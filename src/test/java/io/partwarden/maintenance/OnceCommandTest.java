@@ -58,8 +58,8 @@ class OnceCommandTest {
     }
 
     private static void convertsAndMakesPremakeMonths(TestDatabase db) {
-        db.runScript("fixtures/meshhook.sql");
-        db.runScript("fixtures/meshhook-events.sql");
+        db.runScript("demo/meshhook.sql");
+        db.runScript("demo/meshhook-events.sql");
 
         assertThat(runOnce(db, "--partwarden.tables[0].name=workflow_events", "--partwarden.tables[0].premake=5")).isZero();
 

@@ -31,7 +31,7 @@ class SqlApiEngineParityTest {
         TestDatabase byFunction = sqlApi.get();
         try (TestDatabase byService = TestDatabase.create("parity_service")) {
             for (TestDatabase db : List.of(byFunction, byService)) {
-                db.runScript("fixtures/meshhook.sql");
+                db.runScript("demo/meshhook.sql");
                 db.execute("ALTER TABLE workflow_events RENAME TO workflow_events_plain");
                 TestProperties.migrate(db); // absent state: the table is created fresh, months -2..+3
                 db.execute("""

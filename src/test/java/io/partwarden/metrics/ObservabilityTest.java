@@ -37,8 +37,8 @@ class ObservabilityTest {
 
     @BeforeAll
     static void startDaemonOnMeshHookDatabase() throws Exception {
-        database.get().runScript("fixtures/meshhook.sql");
-        database.get().runScript("fixtures/meshhook-events.sql");
+        database.get().runScript("demo/meshhook.sql");
+        database.get().runScript("demo/meshhook-events.sql");
         var server = database.get().serverAddress();
         proxy = new TcpProxy(server.getHostString(), server.getPort());
         daemon = RunningDaemon.start(database.get().urlVia("127.0.0.1", proxy.port()), database.get().user(),

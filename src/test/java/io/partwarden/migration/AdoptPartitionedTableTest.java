@@ -43,8 +43,8 @@ class AdoptPartitionedTableTest {
 
     @BeforeAll
     static void adoptTheSpecsPartitionedTable() {
-        database.get().runScript("fixtures/meshhook.sql");
-        database.get().runScript("fixtures/meshhook-events.sql");
+        database.get().runScript("demo/meshhook.sql");
+        database.get().runScript("demo/meshhook-events.sql");
         database.get().runScript("fixtures/spec-migration-result.sql");
         assertThatThrownBy(() -> jdbc().queryForObject("SELECT create_workflow_events_partition('2030-01-01'::date)", String.class))
                 .as("the spec's function is broken before adoption")

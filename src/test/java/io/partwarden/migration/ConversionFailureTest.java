@@ -36,8 +36,8 @@ class ConversionFailureTest {
     void aFailureMidConversionLeavesTheTableAsItWasAndARerunSucceeds() {
         var db = database.get();
         JdbcTemplate jdbc = db.jdbc();
-        db.runScript("fixtures/meshhook.sql");
-        db.runScript("fixtures/meshhook-events.sql");
+        db.runScript("demo/meshhook.sql");
+        db.runScript("demo/meshhook-events.sql");
         db.execute("""
                 CREATE FUNCTION public.inject_failure() RETURNS event_trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'injected failure while recreating policies'; END $$;
@@ -66,7 +66,7 @@ class ConversionFailureTest {
     @Test
     void aTableThatCannotBeConvertedIsRefusedNamingWhyAndLeftAlone() {
         try (var db = io.partwarden.testing.TestDatabase.create("refused")) {
-            db.runScript("fixtures/meshhook.sql");
+            db.runScript("demo/meshhook.sql");
             db.execute("""
                     CREATE VIEW recent_events AS SELECT * FROM workflow_events WHERE ts > now() - interval '1 day';
                     INSERT INTO projects (id, owner, name) VALUES ('a0000000-0000-0000-0000-000000000009', gen_random_uuid(), 'x');""");

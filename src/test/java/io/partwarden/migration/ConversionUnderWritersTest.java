@@ -54,8 +54,8 @@ class ConversionUnderWritersTest {
     @Test
     void writersWaitButNoneFailsAndNoAcknowledgedInsertIsLost() throws Exception {
         TestDatabase db = database.get();
-        db.runScript("fixtures/meshhook.sql");
-        db.runScript("fixtures/meshhook-events.sql");
+        db.runScript("demo/meshhook.sql");
+        db.runScript("demo/meshhook-events.sql");
         // 200,000 more events, so the conversion takes long enough for writers to queue behind it
         db.execute("""
                 INSERT INTO workflow_events (run_id, ts, type, payload)

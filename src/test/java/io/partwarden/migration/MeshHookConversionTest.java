@@ -76,8 +76,8 @@ class MeshHookConversionTest {
 
     @BeforeAll
     static void convertMeshHookDatabase() throws Exception {
-        db().runScript("fixtures/meshhook.sql");
-        db().runScript("fixtures/meshhook-events.sql");
+        db().runScript("demo/meshhook.sql");
+        db().runScript("demo/meshhook-events.sql");
         db().execute("""
                 INSERT INTO workflow_events (run_id, ts, type, payload)
                 VALUES ('c0000000-0000-0000-0000-000000000011', %s, 'node.ancient', '{}');

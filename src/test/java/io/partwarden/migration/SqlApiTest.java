@@ -27,8 +27,8 @@ class SqlApiTest {
 
     @BeforeAll
     static void convertMeshHookDatabase() {
-        database.get().runScript("fixtures/meshhook.sql");
-        database.get().runScript("fixtures/meshhook-events.sql");
+        database.get().runScript("demo/meshhook.sql");
+        database.get().runScript("demo/meshhook-events.sql");
         TestProperties.migrate(database.get());
     }
 
