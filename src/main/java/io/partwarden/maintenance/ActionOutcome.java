@@ -12,10 +12,6 @@ import org.springframework.dao.DataAccessException;
  */
 public record ActionOutcome(String table, String kind, String action, String error) {
 
-    public ActionOutcome(String table, String action, String error) {
-        this(table, "pass", action, error);
-    }
-
     public static ActionOutcome failed(String table, String kind, String action, RuntimeException failure) {
         return new ActionOutcome(table, kind, action, describe(failure));
     }

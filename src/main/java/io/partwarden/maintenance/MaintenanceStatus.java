@@ -13,7 +13,6 @@ public class MaintenanceStatus {
 
     private volatile Instant passStartedAt;
     private volatile Instant lastSuccess;
-    private volatile PassReport lastReport;
     private volatile String lastError;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger skipped = new AtomicInteger();
@@ -26,7 +25,6 @@ public class MaintenanceStatus {
 
     void finished(PassReport report, Instant at) {
         passStartedAt = null;
-        lastReport = report;
         report.convergedTables().forEach(table -> tableLastSuccess.put(table, at));
         report.failures().forEach(f -> tableLastError.put(f.table(), f.action() + ": " + f.error()));
         if (report.converged()) {
@@ -56,10 +54,6 @@ public class MaintenanceStatus {
 
     public Optional<Instant> lastSuccess() {
         return Optional.ofNullable(lastSuccess);
-    }
-
-    public Optional<PassReport> lastReport() {
-        return Optional.ofNullable(lastReport);
     }
 
     public Optional<String> lastError() {

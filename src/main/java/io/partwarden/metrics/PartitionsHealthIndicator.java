@@ -67,8 +67,8 @@ public class PartitionsHealthIndicator implements HealthIndicator {
             tables.put(table.name(), details);
         }
         Health.Builder health = down ? Health.down() : unknown ? Health.unknown() : Health.up();
-        return health.withDetail("tables", tables)
-                .withDetail("consecutiveFailedPasses", status.consecutiveFailures())
-                .build();
+        health.withDetail("tables", tables).withDetail("consecutiveFailedPasses", status.consecutiveFailures());
+        status.lastError().ifPresent(error -> health.withDetail("lastPassError", error));
+        return health.build();
     }
 }

@@ -53,7 +53,8 @@ class PartitionsHealthTest {
             assertThat(longerHealth.health().getStatus()).as("after %d failed passes", pass)
                     .isEqualTo(pass < 3 ? Status.UP : Status.DOWN);
         }
-        assertThat(longerHealth.health().getDetails()).containsEntry("consecutiveFailedPasses", 3);
+        assertThat(longerHealth.health().getDetails()).containsEntry("consecutiveFailedPasses", 3)
+                .hasEntrySatisfying("lastPassError", error -> assertThat((String) error).contains(taken));
 
         database.get().execute("DROP TABLE " + taken);
         assertThat(longer.runner().runIfLockFree()).hasValueSatisfying(r -> assertThat(r.converged()).isTrue());
