@@ -125,6 +125,11 @@ public record PartwardenProperties(
      * @param detachTimeout how long a concurrent detach may wait for older transactions on
      *     the table to finish (they block no writer meanwhile)
      * @param maxAttempts attempts per partition change before it is reported as failed
+     * @param onRetire what becomes of a retired partition once detached: {@code drop} it,
+     *     keep it renamed ({@code detach}), or move its rows into {@code archive-table} first
+     * @param archiveTable with {@code on-retire: archive-table}, the table (optionally
+     *     schema-qualified) that receives the rows; made like the parent if missing; unset,
+     *     {@code {table}_archive} beside the table
      * @param defaultPartition whether the table should have a DEFAULT partition, to catch rows
      *     no partition covers rather than refuse them; made if missing. It costs something:
      *     PostgreSQL then refuses DETACH CONCURRENTLY, so retirement detaches plainly, and
@@ -140,6 +145,8 @@ public record PartwardenProperties(
             @DefaultValue("300ms") @NotNull Duration lockTimeout,
             @DefaultValue("10m") @NotNull Duration detachTimeout,
             @DefaultValue("5") @Min(1) @Max(100) int maxAttempts,
+            @DefaultValue("drop") @NotNull OnRetire onRetire,
+            String archiveTable,
             @DefaultValue("false") boolean defaultPartition) {
 
         public Table {
@@ -149,9 +156,14 @@ public record PartwardenProperties(
             }
         }
 
+        /** Where {@code archive-table} puts the rows: {@code archive-table}, or {@code {table}_archive}. */
+        public String archiveTableOrDefault() {
+            return archiveTable != null ? archiveTable : name + "_archive";
+        }
+
         public static Table named(String name) {
             return new Table(name, "ts", Interval.MONTH, 3, null, ZoneId.of("UTC"),
-                    Duration.ofMillis(300), Duration.ofMinutes(10), 5, false);
+                    Duration.ofMillis(300), Duration.ofMinutes(10), 5, OnRetire.DROP, null, false);
         }
     }
 }

@@ -42,10 +42,15 @@ public class PartitionRetirement {
             INSERT INTO partwarden.retirement
                    (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
             VALUES (?, ?, ?, ?, ?, ?, 'detaching')
-            ON CONFLICT (partition_schema, partition_name) WHERE state <> 'dropped' DO NOTHING""";
+            ON CONFLICT (partition_schema, partition_name) WHERE state IN ('detaching', 'detached') DO NOTHING""";
     static final String ADVANCE_RETIREMENT = """
-            UPDATE partwarden.retirement SET state = ?, updated_at = now()
-             WHERE partition_schema = ? AND partition_name = ? AND state <> 'dropped'""";
+            UPDATE partwarden.retirement SET state = ?, kept_as = ?, updated_at = now()
+             WHERE partition_schema = ? AND partition_name = ? AND state IN ('detaching', 'detached')""";
+    static final String KEEP_DDL = "SELECT partwarden.keep_ddl(?, ?)";
+    static final String KEPT_NAME = "SELECT partwarden.kept_name(?)";
+    static final String ARCHIVE_TABLE_DDL =
+            "SELECT partwarden.archive_table_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?, ?)";
+    static final String COUNT_ROWS = "SELECT partwarden.exact_row_count(format('%I.%I', ?, ?)::regclass)";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -60,14 +65,13 @@ public class PartitionRetirement {
         begin(action.table(), partition);
         if (action.concurrently()) {
             detachConcurrently(action.table(), partition, config);
-            advance(partition, "detached");
-            drop(partition, config);
+            advance(partition, "detached", null);
+            dispose(action.table(), partition, config);
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                 jdbc.execute(detachStatement(action.table(), partition, "plain"));
-                jdbc.execute(dropStatement(partition));
-                advance(partition, "dropped");
+                disposeInTransaction(action.table(), partition, config);
                 return null;
             }));
         }
@@ -79,8 +83,8 @@ public class PartitionRetirement {
         if (partition.detachPending()) {
             finalizeDetach(action.table(), partition, config);
         }
-        advance(partition, "detached");
-        drop(partition, config);
+        advance(partition, "detached", null);
+        dispose(action.table(), partition, config);
     }
 
     /** The statements a retirement runs, in order, for the dry run. */
@@ -92,13 +96,12 @@ public class PartitionRetirement {
             statements.add("-- only if the wait for older transactions outlasts the lock timeout, leaving the detach pending:");
             statements.add("-- " + setLockTimeout(config.detachTimeout()));
             statements.add("-- " + detachStatement(action.table(), action.partition(), "finalize"));
-            statements.add(setLockTimeout(config.lockTimeout()));
-            statements.add(dropStatement(action.partition()));
+            statements.addAll(disposeStatements(action.table(), action.partition(), config));
         } else {
             statements.add("BEGIN");
             statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
             statements.add(detachStatement(action.table(), action.partition(), "plain"));
-            statements.add(dropStatement(action.partition()));
+            statements.addAll(disposal(action.table(), action.partition(), config));
             statements.add("COMMIT");
         }
         return statements;
@@ -110,9 +113,30 @@ public class PartitionRetirement {
             statements.add(setLockTimeout(config.detachTimeout()));
             statements.add(detachStatement(action.table(), action.partition(), "finalize"));
         }
-        statements.add(setLockTimeout(config.lockTimeout()));
-        statements.add(dropStatement(action.partition()));
+        statements.addAll(disposeStatements(action.table(), action.partition(), config));
         return statements;
+    }
+
+    /** The transaction that disposes of a detached table as {@code on-retire} says. */
+    private List<String> disposeStatements(TableName table, Partition partition, PartwardenProperties.Table config) {
+        List<String> statements = new ArrayList<>(List.of("BEGIN",
+                "SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'"));
+        statements.addAll(disposal(table, partition, config));
+        statements.add("COMMIT");
+        return statements;
+    }
+
+    private List<String> disposal(TableName table, Partition partition, PartwardenProperties.Table config) {
+        return switch (config.onRetire()) {
+            case DROP -> List.of(dropStatement(partition));
+            case DETACH -> List.of(keepStatement(partition));
+            case ARCHIVE_TABLE -> {
+                List<String> statements = new ArrayList<>(archiveStatements(table, partition, config));
+                statements.add("-- the rows inserted must number the table's, or all of this rolls back");
+                statements.add(dropStatement(partition));
+                yield statements;
+            }
+        };
     }
 
     private void detachConcurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
@@ -146,13 +170,39 @@ public class PartitionRetirement {
         }
     }
 
-    private void drop(Partition partition, PartwardenProperties.Table config) {
-        LockRetry.attempt("drop " + partition.name(), config.maxAttempts(), () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-            jdbc.execute(dropStatement(partition));
-            advance(partition, "dropped");
-            return null;
-        }));
+    private void dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
+        LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
+                () -> transactions.execute(status -> {
+                    LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+                    disposeInTransaction(table, partition, config);
+                    return null;
+                }));
+    }
+
+    /** Drops, keeps or archives the detached table, in the caller's transaction. */
+    private void disposeInTransaction(TableName table, Partition partition, PartwardenProperties.Table config) {
+        switch (config.onRetire()) {
+            case DROP -> {
+                jdbc.execute(dropStatement(partition));
+                advance(partition, "dropped", null);
+            }
+            case DETACH -> {
+                jdbc.execute(keepStatement(partition));
+                advance(partition, "kept", jdbc.queryForObject(KEPT_NAME, String.class, partition.name()));
+            }
+            case ARCHIVE_TABLE -> {
+                long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
+                List<String> archive = archiveStatements(table, partition, config);
+                jdbc.execute(archive.get(0));
+                long moved = jdbc.update(archive.get(1));
+                if (moved != rows) {
+                    throw new IllegalStateException("archiving " + partition.name() + " into " + config.archiveTableOrDefault()
+                            + " inserted " + moved + " rows of " + rows + "; rolled back, nothing was changed");
+                }
+                jdbc.execute(dropStatement(partition));
+                advance(partition, "dropped", null);
+            }
+        }
     }
 
     /** Session-level lock_timeout, reset afterwards: these statements refuse transaction blocks. */
@@ -181,13 +231,23 @@ public class PartitionRetirement {
                 partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC));
     }
 
-    private void advance(Partition partition, String state) {
-        jdbc.update(ADVANCE_RETIREMENT, state, partition.schema(), partition.name());
+    private void advance(Partition partition, String state, String keptAs) {
+        jdbc.update(ADVANCE_RETIREMENT, state, keptAs, partition.schema(), partition.name());
     }
 
     private String detachStatement(TableName table, Partition partition, String how) {
         return jdbc.queryForObject(DETACH_DDL, String.class, table.schema(), table.name(), partition.schema(),
                 partition.name(), how);
+    }
+
+    private String keepStatement(Partition partition) {
+        return jdbc.queryForObject(KEEP_DDL, String.class, partition.schema(), partition.name());
+    }
+
+    private List<String> archiveStatements(TableName table, Partition partition, PartwardenProperties.Table config) {
+        TableName archive = TableName.parse(config.archiveTableOrDefault());
+        return jdbc.queryForList(ARCHIVE_TABLE_DDL, String.class, table.schema(), table.name(), partition.schema(),
+                partition.name(), archive.schema(), archive.name());
     }
 
     private String dropStatement(Partition partition) {

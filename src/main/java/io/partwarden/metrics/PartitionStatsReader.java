@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Reads a table's partitions with their sizes and rows in one query. Sizes open every
+ * Reads a table's partitions with their sizes and rows in one query, and counts the detached
+ * tables its retirements kept in a second. Sizes open every
  * partition (an ACCESS SHARE lock each), so the read runs under a short lock timeout and a
  * statement timeout, away from any scrape.
  */
@@ -25,6 +26,10 @@ public class PartitionStatsReader {
               FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass) p
               JOIN pg_class c ON c.oid = p.partition
             """;
+    static final String KEPT_TABLES = """
+            SELECT count(*) FROM partwarden.retirement
+             WHERE parent_schema = ? AND parent_name = ? AND state = 'kept'
+               AND to_regclass(format('%I.%I', partition_schema, kept_as)) IS NOT NULL""";
     static final String BOUND_WAITS = """
             SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)""";
 
@@ -43,15 +48,18 @@ public class PartitionStatsReader {
 
     public TableStats read(String configured) {
         TableName table = TableName.parse(configured);
-        List<PartitionStats> partitions = transactions.execute(status -> {
+        record Read(List<PartitionStats> partitions, long kept) {
+        }
+        Read read = transactions.execute(status -> {
             jdbc.queryForList(BOUND_WAITS, config.lockTimeout().toMillis() + "ms", config.statementTimeout().toMillis() + "ms");
-            return jdbc.query(STATS, (row, n) -> new PartitionStats(row.getString("partition_name"),
+            List<PartitionStats> partitions = jdbc.query(STATS, (row, n) -> new PartitionStats(row.getString("partition_name"),
                     instant(row.getObject("lower_bound", OffsetDateTime.class)),
                     instant(row.getObject("upper_bound", OffsetDateTime.class)),
                     row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count")),
                     table.schema(), table.name());
+            return new Read(partitions, jdbc.queryForObject(KEPT_TABLES, Long.class, table.schema(), table.name()));
         });
-        return new TableStats(configured, partitions, null, clock.instant());
+        return new TableStats(configured, read.partitions(), read.kept(), null, clock.instant());
     }
 
     private static java.time.Instant instant(OffsetDateTime at) {

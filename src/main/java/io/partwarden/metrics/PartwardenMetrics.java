@@ -40,6 +40,7 @@ public class PartwardenMetrics {
     private final MultiGauge partitionRows;
     private final MultiGauge partitions;
     private final MultiGauge defaultPartitionRows;
+    private final MultiGauge keptTables;
     private final MultiGauge runway;
     private final MultiGauge oldestStart;
     private final MultiGauge catalogUp;
@@ -58,6 +59,8 @@ public class PartwardenMetrics {
         partitions = gauge("partwarden.partitions", null, "Partitions of the table, the default one included");
         defaultPartitionRows = gauge("partwarden.default.partition.rows", null,
                 "Rows in the default partition, which no ranged partition covers");
+        keptTables = gauge("partwarden.detached.tables", null,
+                "Retired partitions kept as detached tables (on-retire: detach) that still exist");
         runway = gauge("partwarden.runway", "seconds", "Time until the end of the newest partition");
         oldestStart = gauge("partwarden.oldest.partition.start.timestamp", "seconds",
                 "Lower bound of the oldest partition, as a Unix time: how far back data is kept");
@@ -98,6 +101,7 @@ public class PartwardenMetrics {
         List<TableStats> up = tables.stream().filter(TableStats::catalogUp).toList();
         partitions.register(rows(up, t -> true, PartwardenMetrics::tableTags, t -> t.partitions().size()), true);
         defaultPartitionRows.register(rows(up, t -> true, PartwardenMetrics::tableTags, TableStats::defaultPartitionRows), true);
+        keptTables.register(rows(up, t -> true, PartwardenMetrics::tableTags, TableStats::keptTables), true);
         List<MultiGauge.Row<?>> runways = new ArrayList<>();
         // evaluated at each scrape: the runway shrinks between refreshes
         up.forEach(t -> runways.add(MultiGauge.Row.of(tableTags(t), t, s -> s.runway(clock.instant()).toMillis() / 1000.0)));

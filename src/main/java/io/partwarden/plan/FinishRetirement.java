@@ -2,18 +2,27 @@ package io.partwarden.plan;
 
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
+import io.partwarden.config.OnRetire;
 
 /**
  * Complete a retirement an earlier pass left half-way: a detach still pending (a timeout or a
  * crash interrupted {@code DETACH ... CONCURRENTLY}) is finalized, then the table is dropped; a
  * table already detached is dropped.
  */
-public record FinishRetirement(TableName table, Partition partition) implements PartitionAction {
+public record FinishRetirement(TableName table, Partition partition, OnRetire then) implements PartitionAction {
 
     @Override
     public String describe() {
-        return (partition.detachPending() ? "finalize the pending detach of and drop " : "drop detached ")
-                + partition.schema() + "." + partition.name();
+        return (partition.detachPending() ? "finalize the pending detach of " : "finish retiring detached ")
+                + partition.schema() + "." + partition.name() + disposal(then);
+    }
+
+    static String disposal(OnRetire then) {
+        return switch (then) {
+            case DROP -> ", then drop it";
+            case DETACH -> ", then keep it, renamed {partition}_detached";
+            case ARCHIVE_TABLE -> ", then move its rows to the archive table and drop it";
+        };
     }
 
     @Override

@@ -56,8 +56,8 @@ public final class PartitionPlanner {
     private static void planRetirement(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now,
                                        List<PartitionAction> actions, List<String> notes) {
         snapshot.partitions().stream().filter(Partition::detachPending)
-                .forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p)));
-        snapshot.detachedLeftovers().forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p)));
+                .forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p, config.onRetire())));
+        snapshot.detachedLeftovers().forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p, config.onRetire())));
         if (config.retention() == null) {
             return;
         }
@@ -69,7 +69,7 @@ public final class PartitionPlanner {
         for (Partition partition : snapshot.ranged()) {
             if (!partition.detachPending() && !partition.bounds().upper().isAfter(cutoff)) {
                 actions.add(new RetirePartition(snapshot.table(), partition, plainBecause == null,
-                        plainBecause == null ? "older than " + config.retention() : plainBecause));
+                        plainBecause == null ? "older than " + config.retention() : plainBecause, config.onRetire()));
             }
         }
         if (plainBecause != null && actions.stream().anyMatch(RetirePartition.class::isInstance)) {

@@ -26,7 +26,8 @@ class PartitionDdlTest {
     static final FreshDatabase database = new FreshDatabase();
 
     static final TableName MIXED_CASE = new TableName("Audit Log", "Events");
-    static final PartwardenProperties.Table CONFIG = new PartwardenProperties.Table("Audit Log.Events", "At", io.partwarden.config.Interval.MONTH, 3, null, java.time.ZoneId.of("UTC"), Duration.ofMillis(200), Duration.ofSeconds(5), 2, false);
+    static final PartwardenProperties.Table CONFIG = new PartwardenProperties.Table("Audit Log.Events", "At", io.partwarden.config.Interval.MONTH, 3, null, java.time.ZoneId.of("UTC"), Duration.ofMillis(200), Duration.ofSeconds(5), 2,
+            io.partwarden.config.OnRetire.DROP, null, false);
     static final PartitionBounds JANUARY = new PartitionBounds(Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-02-01T00:00:00Z"));
 
     static PartitionDdl ddl;

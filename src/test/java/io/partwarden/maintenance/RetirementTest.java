@@ -105,7 +105,7 @@ class RetirementTest {
 
         var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
 
-        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("finalize the pending detach of and drop"));
+        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("finalize the pending detach of"));
         assertThat(report.converged()).isTrue();
         assertThat(jdbc().queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "\"Audit Log\".\"" + name(120) + "\"")).isTrue();
     }
@@ -121,7 +121,7 @@ class RetirementTest {
 
         var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
 
-        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("drop detached"));
+        assertThat(report.outcomes()).anySatisfy(o -> assertThat(o.action()).startsWith("finish retiring detached"));
         assertThat(jdbc().queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "\"Audit Log\".\"" + name(130) + "\"")).isTrue();
         assertThat(jdbc().queryForObject("SELECT state FROM partwarden.retirement WHERE partition_name = ?", String.class, name(130)))
                 .isEqualTo("dropped");

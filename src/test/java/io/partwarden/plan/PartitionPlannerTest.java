@@ -7,6 +7,7 @@ import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.TableName;
 import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.Interval;
+import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ class PartitionPlannerTest {
     static PartwardenProperties.Table config(Interval interval, int premake, Period retention, ZoneId zone,
                                              boolean defaultPartition) {
         return new PartwardenProperties.Table("workflow_events", "ts", interval, premake, retention, zone,
-                Duration.ofMillis(300), Duration.ofMinutes(10), 5, defaultPartition);
+                Duration.ofMillis(300), Duration.ofMinutes(10), 5, OnRetire.DROP, null, defaultPartition);
     }
 
     static PartwardenProperties.Table monthly(int premake) {
@@ -202,6 +203,6 @@ class PartitionPlannerTest {
         Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), snapshot(pending,
                 partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")),
                 Instant.parse("2026-11-24T00:00:00Z"));
-        assertThat(plan.actions()).singleElement().isEqualTo(new FinishRetirement(EVENTS, pending));
+        assertThat(plan.actions()).singleElement().isEqualTo(new FinishRetirement(EVENTS, pending, OnRetire.DROP));
     }
 }
