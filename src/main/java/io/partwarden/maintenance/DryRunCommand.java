@@ -58,7 +58,8 @@ public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private void print(PartwardenProperties.Table table, Plan plan) {
         out.println();
-        out.println("-- " + plan.table() + ": " + (plan.actions().isEmpty() ? "nothing to do" : plan.actions().size() + " actions"));
+        int count = plan.actions().size();
+        out.println("-- " + plan.table() + ": " + (count == 0 ? "nothing to do" : count == 1 ? "1 action" : count + " actions"));
         plan.notes().forEach(note -> out.println("-- note: " + note));
         for (PartitionAction action : plan.actions()) {
             out.println("-- " + action.describe());
