@@ -46,7 +46,7 @@ class ObservabilityTest {
                 "--spring.datasource.hikari.connection-timeout=1000");
         await("the start-up pass has run and been read", Duration.ofSeconds(30),
                 () -> daemon.scrape().value("partwarden_last_success_timestamp_seconds", "table", TABLE).isPresent()
-                        && daemon.get("/actuator/health/partitions").statusCode() == 200);
+                        && daemon.scrape().value("partwarden_catalog_up", "table", TABLE).orElse(0.0) == 1.0);
     }
 
     @AfterAll
