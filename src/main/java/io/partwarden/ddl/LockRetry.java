@@ -1,6 +1,8 @@
 package io.partwarden.ddl;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,16 @@ public final class LockRetry {
     /** SET LOCAL lock_timeout, as a parameter: for the rest of the current transaction. */
     static void setLocalLockTimeout(JdbcTemplate jdbc, Duration timeout) {
         jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
+    }
+
+    /** How a transaction run under {@link #setLocalLockTimeout} reads, for the dry run. */
+    static List<String> printedTransaction(Duration timeout, List<String> body) {
+        List<String> statements = new ArrayList<>();
+        statements.add("BEGIN");
+        statements.add("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
+        statements.addAll(body);
+        statements.add("COMMIT");
+        return statements;
     }
 
     /** SQLState of lock_not_available, which a lock_timeout raises. */

@@ -4,7 +4,6 @@ import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -46,21 +45,14 @@ public class PartitionDdl {
     }
 
     public List<String> statements(CreateDefaultPartition action, PartwardenProperties.Table config) {
-        return inTransaction(config, jdbc.queryForList(PARTITION_DDL, String.class, defaultArguments(action)));
+        return LockRetry.printedTransaction(config.lockTimeout(),
+                jdbc.queryForList(PARTITION_DDL, String.class, defaultArguments(action)));
     }
 
     /** The statements {@link #create} would run, in order, as the database would run them. */
     public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
-        return inTransaction(config, jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
-    }
-
-    private static List<String> inTransaction(PartwardenProperties.Table config, List<String> ddl) {
-        List<String> statements = new ArrayList<>();
-        statements.add("BEGIN");
-        statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
-        statements.addAll(ddl);
-        statements.add("COMMIT");
-        return statements;
+        return LockRetry.printedTransaction(config.lockTimeout(),
+                jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
     }
 
     private static Object[] defaultArguments(CreateDefaultPartition action) {

@@ -98,11 +98,10 @@ public class PartitionRetirement {
             statements.add("-- " + detachStatement(action.table(), action.partition(), "finalize"));
             statements.addAll(disposeStatements(action.table(), action.partition(), config));
         } else {
-            statements.add("BEGIN");
-            statements.add("SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'");
-            statements.add(detachStatement(action.table(), action.partition(), "plain"));
-            statements.addAll(disposal(action.table(), action.partition(), config));
-            statements.add("COMMIT");
+            List<String> body = new ArrayList<>();
+            body.add(detachStatement(action.table(), action.partition(), "plain"));
+            body.addAll(disposal(action.table(), action.partition(), config));
+            statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), body));
         }
         return statements;
     }
@@ -119,11 +118,7 @@ public class PartitionRetirement {
 
     /** The transaction that disposes of a detached table as {@code on-retire} says. */
     private List<String> disposeStatements(TableName table, Partition partition, PartwardenProperties.Table config) {
-        List<String> statements = new ArrayList<>(List.of("BEGIN",
-                "SET LOCAL lock_timeout = '" + config.lockTimeout().toMillis() + "ms'"));
-        statements.addAll(disposal(table, partition, config));
-        statements.add("COMMIT");
-        return statements;
+        return LockRetry.printedTransaction(config.lockTimeout(), disposal(table, partition, config));
     }
 
     private List<String> disposal(TableName table, Partition partition, PartwardenProperties.Table config) {
