@@ -41,7 +41,7 @@ class ObservabilityTest {
         database.get().runScript("demo/meshhook-events.sql");
         var server = database.get().serverAddress();
         proxy = new TcpProxy(server.getHostString(), server.getPort());
-        daemon = RunningDaemon.start(database.get().urlVia("127.0.0.1", proxy.port()), database.get().user(),
+        daemon = RunningDaemon.on(database.get().urlVia("127.0.0.1", proxy.port()), database.get().user(),
                 database.get().password(), "--partwarden.metrics.refresh-interval=300ms", "--partwarden.lock.at-least-for=0s",
                 "--spring.datasource.hikari.connection-timeout=1000");
         await("the start-up pass has run and been read", Duration.ofSeconds(30),

@@ -23,12 +23,23 @@ public final class RunningDaemon implements AutoCloseable {
         this.port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     }
 
-    public static RunningDaemon start(String jdbcUrl, String user, String password, String... settings) {
+    public static RunningDaemon on(String jdbcUrl, String user, String password, String... settings) {
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + jdbcUrl,
-                "--spring.datasource.username=" + user, "--spring.datasource.password=" + password, "--server.port=0"));
+                "--spring.datasource.username=" + user, "--spring.datasource.password=" + password));
         args.addAll(List.of(settings));
-        String[] commandLine = args.toArray(String[]::new);
-        return new RunningDaemon(PartwardenApplication.application(commandLine).run(commandLine));
+        return withArgs(args.toArray(String[]::new));
+    }
+
+    /** The daemon from this command line, on a free port. */
+    public static RunningDaemon withArgs(String... commandLine) {
+        List<String> args = new ArrayList<>(List.of(commandLine));
+        args.add("--server.port=0");
+        String[] all = args.toArray(String[]::new);
+        return new RunningDaemon(PartwardenApplication.application(all).run(all));
+    }
+
+    public String property(String name) {
+        return context.getEnvironment().getRequiredProperty(name);
     }
 
     public <T> T bean(Class<T> type) {
