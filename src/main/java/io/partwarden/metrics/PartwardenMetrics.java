@@ -12,11 +12,15 @@ import io.partwarden.maintenance.MaintenanceStatus;
 import io.partwarden.maintenance.PassFinished;
 import io.partwarden.metrics.StatsSnapshot.StatsRefreshed;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -46,6 +50,7 @@ public class PartwardenMetrics {
     private final MultiGauge catalogUp;
     private final MultiGauge lastSuccess;
     private final List<String> tables;
+    private volatile Latest latest = new Latest(Map.of(), Map.of());
 
     public PartwardenMetrics(MeterRegistry registry, MaintenanceStatus status, Clock clock, PartwardenProperties properties) {
         this.registry = registry;
@@ -90,35 +95,80 @@ public class PartwardenMetrics {
                 failures(outcome.table(), outcome.kind()).increment();
             }
         }
-        lastSuccess.register(rows(tables, table -> status.lastSuccess(table).isPresent(),
-                table -> Tags.of("table", table), table -> status.lastSuccess(table).orElseThrow().getEpochSecond()), true);
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        tables.stream().filter(table -> status.lastSuccess(table).isPresent()).forEach(table -> rows.add(MultiGauge.Row.of(
+                Tags.of("table", table), status, s -> s.lastSuccess(table).map(at -> (double) at.getEpochSecond()).orElse(Double.NaN))));
+        synchronized (this) {
+            lastSuccess.register(rows);
+        }
     }
 
+    /**
+     * Registers a row for each series the new snapshot has and drops those it no longer has.
+     * Rows already present stay registered (re-registering would leave a gap a scrape can fall
+     * into); every row reads its value from the latest snapshot when scraped.
+     */
     @EventListener
-    public void onStatsRefreshed(StatsRefreshed event) {
-        Collection<TableStats> tables = event.tables().values();
-        catalogUp.register(rows(tables, t -> true, t -> Tags.of("table", t.table()), t -> t.catalogUp() ? 1 : 0), true);
-        List<TableStats> up = tables.stream().filter(TableStats::catalogUp).toList();
-        partitions.register(rows(up, t -> true, PartwardenMetrics::tableTags, t -> t.partitions().size()), true);
-        defaultPartitionRows.register(rows(up, t -> true, PartwardenMetrics::tableTags, TableStats::defaultPartitionRows), true);
-        keptTables.register(rows(up, t -> true, PartwardenMetrics::tableTags, TableStats::keptTables), true);
-        List<MultiGauge.Row<?>> runways = new ArrayList<>();
+    public synchronized void onStatsRefreshed(StatsRefreshed event) {
+        latest = Latest.of(event.tables());
+        Collection<TableStats> all = event.tables().values();
+        List<TableStats> up = all.stream().filter(TableStats::catalogUp).toList();
+        List<MultiGauge.Row<?>> upRows = new ArrayList<>();
+        all.forEach(t -> upRows.add(MultiGauge.Row.of(Tags.of("table", t.table()), this,
+                m -> Optional.ofNullable(m.latest.tables().get(t.table())).map(s -> s.catalogUp() ? 1.0 : 0.0).orElse(Double.NaN))));
+        catalogUp.register(upRows);
+        partitions.register(tableRows(up, t -> t.partitions().size()));
+        defaultPartitionRows.register(tableRows(up, TableStats::defaultPartitionRows));
+        keptTables.register(tableRows(up, TableStats::keptTables));
         // evaluated at each scrape: the runway shrinks between refreshes
-        up.forEach(t -> runways.add(MultiGauge.Row.of(tableTags(t), t, s -> s.runway(clock.instant()).toMillis() / 1000.0)));
-        runway.register(runways, true);
-        oldestStart.register(rows(up, t -> t.oldestStart().isPresent(), PartwardenMetrics::tableTags,
-                t -> t.oldestStart().orElseThrow().getEpochSecond()), true);
-        List<MultiGauge.Row<?>> sizes = new ArrayList<>();
-        List<MultiGauge.Row<?>> rowCounts = new ArrayList<>();
-        for (TableStats table : up) {
+        runway.register(tableRows(up, t -> t.runway(clock.instant()).toMillis() / 1000.0));
+        oldestStart.register(tableRows(up.stream().filter(t -> t.oldestStart().isPresent()).toList(),
+                t -> t.oldestStart().map(start -> (double) start.getEpochSecond()).orElse(Double.NaN)));
+        partitionSize.register(partitionRows(up, PartitionStats::sizeBytes));
+        partitionRows.register(partitionRows(up, PartitionStats::rows));
+    }
+
+    private List<MultiGauge.Row<?>> tableRows(Collection<TableStats> tables, ToDoubleFunction<TableStats> value) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (TableStats table : tables) {
+            String name = table.table();
+            rows.add(MultiGauge.Row.of(Tags.of("table", name), this, m -> m.latest(name).map(value::applyAsDouble).orElse(Double.NaN)));
+        }
+        return rows;
+    }
+
+    private List<MultiGauge.Row<?>> partitionRows(Collection<TableStats> tables, ToDoubleFunction<PartitionStats> value) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (TableStats table : tables) {
+            String name = table.table();
             for (PartitionStats partition : table.partitions()) {
-                Tags tags = Tags.of("table", table.table(), "partition", partition.name());
-                sizes.add(MultiGauge.Row.of(tags, partition.sizeBytes()));
-                rowCounts.add(MultiGauge.Row.of(tags, partition.rows()));
+                String partitionName = partition.name();
+                rows.add(MultiGauge.Row.of(Tags.of("table", name, "partition", partitionName), this,
+                        m -> m.latestPartition(name, partitionName).map(value::applyAsDouble).orElse(Double.NaN)));
             }
         }
-        partitionSize.register(sizes, true);
-        partitionRows.register(rowCounts, true);
+        return rows;
+    }
+
+    private Optional<PartitionStats> latestPartition(String table, String partition) {
+        Latest now = latest;
+        return Optional.ofNullable(now.tables().get(table)).filter(TableStats::catalogUp)
+                .map(t -> now.partitions().getOrDefault(table, Map.of()).get(partition));
+    }
+
+    private Optional<TableStats> latest(String table) {
+        return Optional.ofNullable(latest.tables().get(table)).filter(TableStats::catalogUp);
+    }
+
+    /** The last snapshot, with its partitions indexed by name so a scrape of 1,000 partitions stays linear. */
+    private record Latest(Map<String, TableStats> tables, Map<String, Map<String, PartitionStats>> partitions) {
+
+        static Latest of(Map<String, TableStats> tables) {
+            Map<String, Map<String, PartitionStats>> byName = new HashMap<>();
+            tables.values().forEach(t -> byName.put(t.table(),
+                    t.partitions().stream().collect(Collectors.toMap(PartitionStats::name, p -> p, (a, b) -> a))));
+            return new Latest(Map.copyOf(tables), byName);
+        }
     }
 
     private MultiGauge gauge(String name, String baseUnit, String description) {
@@ -133,16 +183,5 @@ public class PartwardenMetrics {
     private Counter failures(String table, String action) {
         return Counter.builder("partwarden.failures").description("Partition changes and catalog reads that failed")
                 .tags("table", table, "action", action).register(registry);
-    }
-
-    private static Tags tableTags(TableStats table) {
-        return Tags.of("table", table.table());
-    }
-
-    private static <T> List<MultiGauge.Row<?>> rows(Collection<T> items, java.util.function.Predicate<T> include,
-                                                   Function<T, Tags> tags, ToDoubleFunction<T> value) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        items.stream().filter(include).forEach(item -> rows.add(MultiGauge.Row.of(tags.apply(item), value.applyAsDouble(item))));
-        return rows;
     }
 }

@@ -1,0 +1,82 @@
+package io.partwarden.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.partwarden.maintenance.MaintenanceStatus;
+import io.partwarden.metrics.StatsSnapshot.StatsRefreshed;
+import io.partwarden.testing.TestProperties;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** How the gauges follow the statistics snapshots; no database is involved, only the values it would give. */
+class PartwardenMetricsTest {
+
+    static final Instant NOW = Instant.parse("2026-11-24T00:00:00Z");
+    static final String TABLE = "workflow_events";
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final PartwardenMetrics metrics = new PartwardenMetrics(registry, new MaintenanceStatus(),
+            Clock.fixed(NOW, ZoneOffset.UTC), TestProperties.defaults());
+
+    @Test
+    void aSeriesPresentInConsecutiveSnapshotsIsNeverMissingFromAScrapeInBetween() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread refresher = new Thread(() -> {
+            for (long rows = 1; running.get(); rows++) {
+                metrics.onStatsRefreshed(snapshot(up(rows)));
+            }
+        });
+        metrics.onStatsRefreshed(snapshot(up(0)));
+        refresher.start();
+        try {
+            for (int i = 0; i < 200_000; i++) {
+                assertThat(registry.find("partwarden.partitions").tag("table", TABLE).gauge()).as("scrape " + i).isNotNull();
+                assertThat(registry.find("partwarden.partition.rows").tags("table", TABLE, "partition", "p_2026_11").gauge())
+                        .as("scrape " + i).isNotNull();
+            }
+        } finally {
+            running.set(false);
+            refresher.join();
+        }
+    }
+
+    @Test
+    void gaugesReadTheNewestSnapshotAndAPartitionGoneFromItIsDropped() {
+        metrics.onStatsRefreshed(snapshot(up(10)));
+        metrics.onStatsRefreshed(snapshot(new TableStats(TABLE, List.of(partition("p_2026_12", 7)), 0, null, NOW)));
+
+        assertThat(registry.find("partwarden.partition.rows").tags("partition", "p_2026_11").gauge()).isNull();
+        assertThat(registry.get("partwarden.partition.rows").tags("partition", "p_2026_12").gauge().value()).isEqualTo(7.0);
+        assertThat(registry.get("partwarden.partitions").tag("table", TABLE).gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aFailedReadLeavesOnlyCatalogUpAtZero() {
+        metrics.onStatsRefreshed(snapshot(up(10)));
+        metrics.onStatsRefreshed(snapshot(TableStats.failed(TABLE, "connection refused", NOW)));
+
+        assertThat(registry.get("partwarden.catalog.up").tag("table", TABLE).gauge().value()).isZero();
+        assertThat(registry.find("partwarden.partitions").gauges()).isEmpty();
+        assertThat(registry.find("partwarden.partition.rows").gauges()).isEmpty();
+        assertThat(registry.find("partwarden.runway").gauges()).isEmpty();
+    }
+
+    static StatsRefreshed snapshot(TableStats table) {
+        return new StatsRefreshed(Map.of(TABLE, table));
+    }
+
+    static TableStats up(long rows) {
+        return new TableStats(TABLE, List.of(partition("p_2026_11", rows)), 0, null, NOW);
+    }
+
+    static PartitionStats partition(String name, long rows) {
+        Instant lower = name.equals("p_2026_11") ? Instant.parse("2026-11-01T00:00:00Z") : Instant.parse("2026-12-01T00:00:00Z");
+        return new PartitionStats(name, lower, lower.plusSeconds(30L * 86400), false, 8192, rows);
+    }
+}
