@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Period;
 import java.time.ZoneId;
@@ -31,6 +32,7 @@ import org.springframework.validation.annotation.Validated;
  * @param lock how replicas agree that only one of them runs a pass
  * @param metrics how the partition statistics behind metrics and health are read
  * @param health when the {@code partitions} health component turns DOWN
+ * @param archive where and how {@code on-retire: archive} writes archive files
  */
 @Validated
 @ConfigurationProperties("partwarden")
@@ -45,11 +47,18 @@ public record PartwardenProperties(
         @DefaultValue("true") boolean passAtStartup,
         @DefaultValue @Valid Lock lock,
         @DefaultValue @Valid Metrics metrics,
-        @DefaultValue @Valid Health health) {
+        @DefaultValue @Valid Health health,
+        @DefaultValue @Valid Archive archive) {
 
     public PartwardenProperties {
         if (tables == null || tables.isEmpty()) {
             tables = List.of(Table.named(eventsSchema + ".workflow_events"));
+        }
+        for (int i = 0; i < tables.size(); i++) {
+            if (tables.get(i).onRetire() == OnRetire.ARCHIVE && archive.directory() == null) {
+                throw new IllegalArgumentException("partwarden.archive.directory must be set: partwarden.tables[" + i
+                        + "].on-retire is archive (table " + tables.get(i).name() + "), and archives are written there");
+            }
         }
         if (!CronExpression.isValidExpression(schedule)) {
             throw new IllegalArgumentException("partwarden.schedule: '" + schedule + "' is not a cron expression;"
@@ -111,6 +120,22 @@ public record PartwardenProperties(
     }
 
     /**
+     * @param directory where {@code on-retire: archive} writes archives: a directory or a mounted
+     *     volume, one folder per table, a {@code .copy.gz} file and a {@code .manifest.json} per
+     *     retired range. Checked before each partition is detached: missing, not writable or
+     *     with less room than the partition takes uncompressed, the partition stays attached
+     * @param compressionLevel gzip level of archive files, 1 (fastest) to 9 (smallest); 6 is
+     *     what gzip itself uses by default
+     * @param restoreLockTimeout how long {@code --restore} may wait to attach the partition it
+     *     recreated (ATTACH blocks no writer while it waits)
+     */
+    public record Archive(
+            Path directory,
+            @DefaultValue("6") @Min(1) @Max(9) int compressionLevel,
+            @DefaultValue("1m") @NotNull Duration restoreLockTimeout) {
+    }
+
+    /**
      * @param name the partitioned table, optionally schema-qualified; case is kept as written
      * @param column the partition key: the table must be partitioned by range on this one
      *     timestamptz column
@@ -126,7 +151,9 @@ public record PartwardenProperties(
      *     the table to finish (they block no writer meanwhile)
      * @param maxAttempts attempts per partition change before it is reported as failed
      * @param onRetire what becomes of a retired partition once detached: {@code drop} it,
-     *     keep it renamed ({@code detach}), or move its rows into {@code archive-table} first
+     *     keep it renamed ({@code detach}), write it to a verified file under
+     *     {@code partwarden.archive.directory} and then drop it ({@code archive}), or move its
+     *     rows into {@code archive-table} and drop it
      * @param archiveTable with {@code on-retire: archive-table}, the table (optionally
      *     schema-qualified) that receives the rows; made like the parent if missing; unset,
      *     {@code {table}_archive} beside the table

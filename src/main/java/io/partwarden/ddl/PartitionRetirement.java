@@ -2,13 +2,14 @@ package io.partwarden.ddl;
 
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
+import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.failpoint.Failpoint;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.RetirePartition;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -38,14 +39,6 @@ public class PartitionRetirement {
     static final String IS_PENDING = """
             SELECT coalesce((SELECT detach_pending FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
                               WHERE schema_name = ? AND partition_name = ?), false)""";
-    static final String BEGIN_RETIREMENT = """
-            INSERT INTO partwarden.retirement
-                   (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
-            VALUES (?, ?, ?, ?, ?, ?, 'detaching')
-            ON CONFLICT (partition_schema, partition_name) WHERE state IN ('detaching', 'detached') DO NOTHING""";
-    static final String ADVANCE_RETIREMENT = """
-            UPDATE partwarden.retirement SET state = ?, kept_as = ?, updated_at = now()
-             WHERE partition_schema = ? AND partition_name = ? AND state IN ('detaching', 'detached')""";
     static final String KEEP_DDL = "SELECT partwarden.keep_ddl(?, ?)";
     static final String KEPT_NAME = "SELECT partwarden.kept_name(?)";
     static final String ARCHIVE_TABLE_DDL =
@@ -54,18 +47,38 @@ public class PartitionRetirement {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final RetirementLog retirements;
+    private final ArchiveRetirement archiving;
 
-    public PartitionRetirement(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    public PartitionRetirement(JdbcTemplate jdbc, TransactionTemplate transactions, RetirementLog retirements,
+                               ArchiveRetirement archiving) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.retirements = retirements;
+        this.archiving = archiving;
     }
 
     public void retire(RetirePartition action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
-        begin(action.table(), partition);
+        if (config.onRetire() == OnRetire.ARCHIVE) {
+            archiving.checkReady(action.table(), partition, null); // a bad directory leaves the partition attached
+        }
+        retirements.begin(action.table(), partition);
+        Failpoint.reach("retire.begun");
         if (action.concurrently()) {
             detachConcurrently(action.table(), partition, config);
             advance(partition, "detached", null);
+            Failpoint.reach("retire.detached");
+            dispose(action.table(), partition, config);
+        } else if (config.onRetire() == OnRetire.ARCHIVE) {
+            // the file cannot be part of the transaction: detach now, archive and drop after
+            LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
+                LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+                jdbc.execute(detachStatement(action.table(), partition, "plain"));
+                advance(partition, "detached", null);
+                return null;
+            }));
+            Failpoint.reach("retire.detached");
             dispose(action.table(), partition, config);
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
@@ -79,7 +92,7 @@ public class PartitionRetirement {
 
     public void finish(FinishRetirement action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
-        begin(action.table(), partition);
+        retirements.begin(action.table(), partition);
         if (partition.detachPending()) {
             finalizeDetach(action.table(), partition, config);
         }
@@ -96,6 +109,10 @@ public class PartitionRetirement {
             statements.add("-- only if the wait for older transactions outlasts the lock timeout, leaving the detach pending:");
             statements.add("-- " + setLockTimeout(config.detachTimeout()));
             statements.add("-- " + detachStatement(action.table(), action.partition(), "finalize"));
+            statements.addAll(disposeStatements(action.table(), action.partition(), config));
+        } else if (config.onRetire() == OnRetire.ARCHIVE) {
+            statements.addAll(LockRetry.printedTransaction(config.lockTimeout(),
+                    List.of(detachStatement(action.table(), action.partition(), "plain"))));
             statements.addAll(disposeStatements(action.table(), action.partition(), config));
         } else {
             List<String> body = new ArrayList<>();
@@ -118,12 +135,17 @@ public class PartitionRetirement {
 
     /** The transaction that disposes of a detached table as {@code on-retire} says. */
     private List<String> disposeStatements(TableName table, Partition partition, PartwardenProperties.Table config) {
-        return LockRetry.printedTransaction(config.lockTimeout(), disposal(table, partition, config));
+        List<String> statements = new ArrayList<>();
+        if (config.onRetire() == OnRetire.ARCHIVE) {
+            statements.addAll(archiving.statements(table, partition));
+        }
+        statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), disposal(table, partition, config)));
+        return statements;
     }
 
     private List<String> disposal(TableName table, Partition partition, PartwardenProperties.Table config) {
         return switch (config.onRetire()) {
-            case DROP -> List.of(dropStatement(partition));
+            case DROP, ARCHIVE -> List.of(dropStatement(partition));
             case DETACH -> List.of(keepStatement(partition));
             case ARCHIVE_TABLE -> {
                 List<String> statements = new ArrayList<>(archiveStatements(table, partition, config));
@@ -166,6 +188,9 @@ public class PartitionRetirement {
     }
 
     private void dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
+        if (config.onRetire() == OnRetire.ARCHIVE) {
+            archiving.ensureVerified(table, partition); // only a verified archive lets the drop below happen
+        }
         LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
                 () -> transactions.execute(status -> {
                     LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
@@ -180,6 +205,13 @@ public class PartitionRetirement {
             case DROP -> {
                 jdbc.execute(dropStatement(partition));
                 advance(partition, "dropped", null);
+            }
+            case ARCHIVE -> {
+                if (retirements.advance(partition, "dropped", null, "verified") != 1) {
+                    throw new IllegalStateException(partition.schema() + "." + partition.name()
+                            + " is not dropped: its retirement has no verified archive");
+                }
+                jdbc.execute(dropStatement(partition));
             }
             case DETACH -> {
                 jdbc.execute(keepStatement(partition));
@@ -220,14 +252,8 @@ public class PartitionRetirement {
                 table.schema(), table.name(), partition.schema(), partition.name()));
     }
 
-    /** Notes that a retirement begins, unless one of this partition is already under way. */
-    private void begin(TableName table, Partition partition) {
-        jdbc.update(BEGIN_RETIREMENT, table.schema(), table.name(), partition.schema(), partition.name(),
-                partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC));
-    }
-
     private void advance(Partition partition, String state, String keptAs) {
-        jdbc.update(ADVANCE_RETIREMENT, state, keptAs, partition.schema(), partition.name());
+        retirements.advance(partition, state, keptAs, "detaching", "detached");
     }
 
     private String detachStatement(TableName table, Partition partition, String how) {

@@ -30,7 +30,7 @@ public class MaintenanceConfiguration {
      */
     @Bean
     public CheckedTables checkedTables(SchemaState schema, TableCheck check, PartwardenProperties properties, RunMode mode) {
-        if (!mode.changesDatabase()) {
+        if (!mode.maintainsTables()) {
             return new CheckedTables(List.of());
         }
         List<String> problems = check.problems(properties);

@@ -11,10 +11,15 @@ public enum RunMode {
     /** {@code --dry-run}: print the plan as the SQL it would run; change nothing. */
     DRY_RUN,
     /** {@code --verify}: check the spec's invariants for every table; change nothing. */
-    VERIFY;
+    VERIFY,
+    /** {@code --restore=<manifest>}: migrate, load one archive back, exit. */
+    RESTORE;
 
     /** Spring turns {@code --once} into the property {@code once}. */
     public static RunMode of(Environment environment) {
+        if (environment.containsProperty("restore")) {
+            return RESTORE;
+        }
         if (environment.containsProperty("dry-run")) {
             return DRY_RUN;
         }
@@ -27,6 +32,9 @@ public enum RunMode {
     /** The same decision from the raw command line, before Spring has read it. */
     public static RunMode of(String... args) {
         java.util.List<String> flags = java.util.Arrays.asList(args);
+        if (flags.stream().anyMatch(flag -> flag.equals("--restore") || flag.startsWith("--restore="))) {
+            return RESTORE;
+        }
         if (flags.contains("--dry-run")) {
             return DRY_RUN;
         }
@@ -36,8 +44,13 @@ public enum RunMode {
         return flags.contains("--once") ? ONCE : DAEMON;
     }
 
-    /** Whether this mode may change the database. */
+    /** Whether this mode may change the database, and so migrates it first. */
     public boolean changesDatabase() {
+        return this == DAEMON || this == ONCE || this == RESTORE;
+    }
+
+    /** Whether this mode maintains the configured tables, which must then be fit for it. */
+    public boolean maintainsTables() {
         return this == DAEMON || this == ONCE;
     }
 }

@@ -21,6 +21,7 @@ public record FinishRetirement(TableName table, Partition partition, OnRetire th
         return switch (then) {
             case DROP -> ", then drop it";
             case DETACH -> ", then keep it, renamed {partition}_detached";
+            case ARCHIVE -> ", then write it to an archive file, read the file back and drop it";
             case ARCHIVE_TABLE -> ", then move its rows to the archive table and drop it";
         };
     }

@@ -1,6 +1,9 @@
 package io.partwarden.testing;
 
+import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.catalog.PartitionCatalog;
+import io.partwarden.ddl.ArchiveRetirement;
+import io.partwarden.ddl.RetirementLog;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.ddl.PartitionDdl;
 import io.partwarden.ddl.PartitionRetirement;
@@ -24,8 +27,11 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
         PartitionCatalog catalog = new PartitionCatalog(jdbc);
-        PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions), new PartitionRetirement(jdbc, transactions));
         Clock clock = Clock.systemUTC();
+        RetirementLog retirements = new RetirementLog(jdbc);
+        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), retirements, jdbc, properties);
+        PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions),
+                new PartitionRetirement(jdbc, transactions, retirements, archiving));
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
         MaintenanceStatus status = new MaintenanceStatus();
         PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock, event -> { });

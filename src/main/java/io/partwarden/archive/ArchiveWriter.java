@@ -1,0 +1,209 @@
+package io.partwarden.archive;
+
+import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.TableName;
+import io.partwarden.failpoint.Failpoint;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.postgresql.PGConnection;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Streams a detached partition through the driver's CopyManager ({@code COPY ... TO STDOUT}:
+ * nothing is written on the database server) into a gzip file, taking its checksums on the way,
+ * then writes the manifest. Both files are written under a {@code .partial} name, flushed to
+ * disk and renamed into place, the data first: a manifest never describes a file that is not
+ * whole, and a crash leaves at most a partial file that the next attempt overwrites.
+ */
+@Component
+public class ArchiveWriter {
+
+    static final String COLUMNS = "SELECT column_name, column_type FROM partwarden.archive_columns(format('%I.%I', ?, ?)::regclass)";
+    static final String COPY_DDL = "SELECT partwarden.copy_ddl(?, ?, ?, ?)";
+    static final String RANGE_COLUMN = "SELECT partwarden.range_key_column(format('%I.%I', ?, ?)::regclass)";
+    static final String RECREATE_DDL = "SELECT partwarden.partition_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
+    static final String SERVER_VERSION = "SELECT current_setting('server_version')";
+    static final String SET_LOCAL = "SELECT set_config(?, ?, true)";
+    static final String TABLE_BYTES = "SELECT pg_table_size(format('%I.%I', ?, ?)::regclass)";
+
+    /** Settings that fix how COPY's text spells values, so that the same rows give the same bytes anywhere. */
+    public static final Map<String, String> COPY_SETTINGS = copySettings();
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+
+    public ArchiveWriter(JdbcTemplate jdbc, TransactionTemplate transactions, Clock clock) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** The partition's size on disk (table and TOAST), the room its archive is asked to find. */
+    public long sizeOnDisk(Partition partition) {
+        return jdbc.queryForObject(TABLE_BYTES, Long.class, partition.schema(), partition.name());
+    }
+
+    /** The COPY statement an archive of the partition runs, for the dry run too. */
+    public String copyStatement(Partition partition) {
+        List<String> columns = jdbc.query(COLUMNS, (row, n) -> row.getString(1), partition.schema(), partition.name());
+        return copy(partition.schema(), partition.name(), columns, "out");
+    }
+
+    /** {@code COPY schema.table (columns) TO STDOUT} ({@code out}) or {@code FROM STDIN} ({@code in}), quoted by the database. */
+    public String copy(String schema, String table, List<String> columns, String direction) {
+        return jdbc.queryForObject(COPY_DDL, String.class, schema, table, columns.toArray(String[]::new), direction);
+    }
+
+    /**
+     * Archives the detached table {@code partition}, once a partition of {@code table}, to
+     * {@code location}; the table is only read.
+     */
+    public Manifest write(ArchiveLocation location, TableName table, Partition partition, long retirementId,
+                          int compressionLevel) {
+        List<Manifest.Column> columns = jdbc.query(COLUMNS, (row, n) -> new Manifest.Column(row.getString(1), row.getString(2)),
+                partition.schema(), partition.name());
+        String copy = copy(partition.schema(), partition.name(), columns.stream().map(Manifest.Column::name).toList(), "out");
+        List<String> recreate = jdbc.queryForList(RECREATE_DDL, String.class, table.schema(), table.name(), partition.name(),
+                Timestamp.from(partition.bounds().lower()), Timestamp.from(partition.bounds().upper()));
+        String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
+        Path data = location.data();
+        try {
+            Files.createDirectories(location.folder());
+            Written written = writeData(data, copy, compressionLevel);
+            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.Table.of(table),
+                    new Manifest.Table(partition.schema(), partition.name()), rangeColumn, partition.bounds().lower(),
+                    partition.bounds().upper(), columns, written.rows(), data.getFileName().toString(), written.bytes(),
+                    written.fileSha256(), written.contentSha256(), "text", COPY_SETTINGS, recreate, retirementId,
+                    jdbc.queryForObject(SERVER_VERSION, String.class), clock.instant());
+            writeDurably(location.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
+            return manifest;
+        } catch (IOException e) {
+            deleteQuietly(ArchiveLocation.partial(data));
+            deleteQuietly(ArchiveLocation.partial(location.manifest()));
+            throw new ArchiveException("writing the archive of " + partition.schema() + "." + partition.name() + " to "
+                    + data + " failed, the table is kept and the next pass tries again: " + e, e);
+        }
+    }
+
+    private record Written(long rows, long bytes, String fileSha256, String contentSha256) {
+    }
+
+    private Written writeData(Path data, String copy, int compressionLevel) throws IOException {
+        MessageDigest fileSha = ContentDigest.sha256();
+        ContentDigest content = new ContentDigest();
+        long[] rows = new long[1];
+        writeDurably(data, file -> {
+            // closing the gzip stream must not close the file, which writeDurably still forces to disk
+            OutputStream keptOpen = new FilterOutputStream(file) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    out.write(bytes, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+            try (GZIPOutputStream gzip = new LeveledGzip(new DigestOutputStream(keptOpen, fileSha), compressionLevel)) {
+                OutputStream digesting = new FilterOutputStream(gzip) {
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        content.update(bytes, offset, length);
+                        out.write(bytes, offset, length);
+                    }
+                };
+                rows[0] = copyOut(copy, digesting);
+                gzip.finish();
+            }
+            Failpoint.reach("archive.partial");
+        });
+        if (rows[0] != content.rows()) {
+            throw new IOException("COPY reported " + rows[0] + " rows but sent " + content.rows());
+        }
+        return new Written(rows[0], Files.size(data), HexFormat.of().formatHex(fileSha.digest()), content.hex());
+    }
+
+    /** COPY out in a read-only transaction whose settings fix the text of every value. */
+    private long copyOut(String copy, OutputStream to) {
+        return transactions.execute(status -> {
+            status.setRollbackOnly();
+            COPY_SETTINGS.forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
+            return jdbc.execute((Connection connection) -> {
+                try {
+                    return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, to);
+                } catch (IOException e) {
+                    throw new SQLException("COPY out failed writing the archive: " + e.getMessage(), e);
+                }
+            });
+        });
+    }
+
+    interface Writing {
+        void to(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code target.partial}, forces it to disk, renames it to {@code target} and forces the directory. */
+    static void writeDurably(Path target, Writing writing) throws IOException {
+        Path partial = ArchiveLocation.partial(target);
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
+            writing.to(out);
+            out.flush();
+            channel.force(true);
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // the next attempt truncates it anyway
+        }
+    }
+
+    private static Map<String, String> copySettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("DateStyle", "ISO, YMD");
+        settings.put("IntervalStyle", "postgres");
+        settings.put("TimeZone", "UTC");
+        settings.put("extra_float_digits", "3");
+        settings.put("bytea_output", "hex");
+        return java.util.Collections.unmodifiableMap(settings);
+    }
+
+    /** GZIPOutputStream at a chosen level: 1 is fastest, 9 smallest, 6 what gzip(1) uses by default. */
+    private static final class LeveledGzip extends GZIPOutputStream {
+        LeveledGzip(OutputStream out, int level) throws IOException {
+            super(out, 1 << 16);
+            def.setLevel(level);
+        }
+    }
+}

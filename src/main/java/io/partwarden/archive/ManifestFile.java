@@ -1,0 +1,61 @@
+package io.partwarden.archive;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads and writes manifests, refusing any that lacks a field or is not Partwarden's. */
+public final class ManifestFile {
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private ManifestFile() {
+    }
+
+    static String toJson(Manifest manifest) {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n";
+    }
+
+    public static Manifest read(Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new ArchiveException("manifest " + path + " does not exist");
+        } catch (IOException e) {
+            throw new ArchiveException("cannot read manifest " + path + ": " + e, e);
+        }
+        Manifest manifest;
+        try {
+            manifest = JSON.readValue(text, Manifest.class);
+        } catch (JacksonException e) {
+            throw new ArchiveException(path + " is not a Partwarden archive manifest: " + e.getOriginalMessage(), e);
+        }
+        if (!Manifest.FORMAT.equals(manifest.format())) {
+            throw new ArchiveException(path + " is not a Partwarden archive manifest: format is " + manifest.format()
+                    + ", expected " + Manifest.FORMAT);
+        }
+        if (manifest.table() == null || manifest.partition() == null || manifest.lowerBound() == null
+                || manifest.upperBound() == null || manifest.columns() == null || manifest.columns().isEmpty()
+                || manifest.file() == null || manifest.fileSha256() == null || manifest.contentSha256() == null) {
+            throw new ArchiveException("manifest " + path + " is incomplete: table, partition, bounds, columns, file"
+                    + " and checksums are all required");
+        }
+        if (Path.of(manifest.file()).getNameCount() != 1 || manifest.file().startsWith(".")) {
+            throw new ArchiveException("manifest " + path + " names data file " + manifest.file()
+                    + "; it must be a plain file name beside the manifest");
+        }
+        return manifest;
+    }
+
+    /** The data file a manifest describes: always beside it. */
+    public static Path dataFile(Path manifestPath, Manifest manifest) {
+        return manifestPath.toAbsolutePath().resolveSibling(manifest.file());
+    }
+}

@@ -1,0 +1,144 @@
+package io.partwarden.ddl;
+
+import io.partwarden.archive.ArchiveDirectory;
+import io.partwarden.archive.ArchiveException;
+import io.partwarden.archive.ArchiveLocation;
+import io.partwarden.archive.ArchiveReader;
+import io.partwarden.archive.ArchiveWriter;
+import io.partwarden.archive.Manifest;
+import io.partwarden.archive.ManifestFile;
+import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.TableName;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.failpoint.Failpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code on-retire: archive} between detach and drop: write the detached table to a file
+ * (state {@code archived}), read the file back against the manifest and the table (state
+ * {@code verified}). Each step starts from the recorded state, so a crash repeats at most the
+ * step it interrupted, into the same file; the caller drops the table only once verified.
+ */
+@Component
+public class ArchiveRetirement {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiveRetirement.class);
+
+    static final String COUNT_ROWS = "SELECT partwarden.exact_row_count(format('%I.%I', ?, ?)::regclass)";
+
+    private final ArchiveWriter writer;
+    private final RetirementLog retirements;
+    private final JdbcTemplate jdbc;
+    private final PartwardenProperties.Archive settings;
+
+    public ArchiveRetirement(ArchiveWriter writer, RetirementLog retirements, JdbcTemplate jdbc, PartwardenProperties properties) {
+        this.writer = writer;
+        this.retirements = retirements;
+        this.jdbc = jdbc;
+        this.settings = properties.archive();
+    }
+
+    /**
+     * Before anything changes: the directory can take the archive, and no archive of another
+     * retirement holds this range (it would be overwritten). {@code retirementId} is null
+     * before the retirement begins.
+     */
+    void checkReady(TableName table, Partition partition, Long retirementId) {
+        String what = partition.schema() + "." + partition.name();
+        ArchiveDirectory.checkReady(settings.directory(), writer.sizeOnDisk(partition), what);
+        ArchiveLocation location = location(table, partition);
+        if (Files.exists(location.manifest())) {
+            Manifest existing = ManifestFile.read(location.manifest());
+            if (retirementId == null || existing.retirementId() != retirementId) {
+                throw new ArchiveException("cannot archive " + what + ": " + location.manifest() + " already holds an archive of "
+                        + partition.bounds() + " of " + table + " (retirement " + existing.retirementId() + ", "
+                        + existing.archivedAt() + "); move it elsewhere or restore it before this range is retired again");
+            }
+        }
+    }
+
+    /** Archives the detached table and verifies the archive, as far as not done yet. */
+    void ensureVerified(TableName table, Partition partition) {
+        RetirementLog.Entry entry = entry(partition);
+        if (entry.state().equals("detached")) {
+            checkReady(table, partition, entry.id());
+            ArchiveLocation location = location(table, partition);
+            Manifest manifest = writer.write(location, table, partition, entry.id(), settings.compressionLevel());
+            Failpoint.reach("archive.written");
+            retirements.archived(partition, location.manifest(), manifest);
+            log.info("{}.{}: {} rows archived to {} ({} bytes)", partition.schema(), partition.name(), manifest.rows(),
+                    location.data(), manifest.fileBytes());
+            Failpoint.reach("archive.recorded");
+            entry = entry(partition);
+        }
+        if (entry.state().equals("archived")) {
+            verify(partition, entry);
+            retirements.advance(partition, "verified", null, "archived");
+            Failpoint.reach("archive.verified");
+            entry = entry(partition);
+        }
+        if (entry.state().equals("verified")) {
+            stillThere(partition, entry);
+        }
+    }
+
+    /** What the archive step runs, for the dry run. */
+    List<String> statements(TableName table, Partition partition) {
+        ArchiveLocation location = location(table, partition);
+        return List.of(
+                "-- archive: " + writer.copyStatement(partition) + "  >  " + location.data() + " (gzip level "
+                        + settings.compressionLevel() + "), manifest " + location.manifest(),
+                "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept");
+    }
+
+    private void verify(Partition partition, RetirementLog.Entry entry) {
+        String what = partition.schema() + "." + partition.name();
+        try {
+            Path manifestPath = Path.of(entry.archiveManifest());
+            Manifest manifest = ArchiveReader.verify(manifestPath);
+            if (manifest.retirementId() != entry.id() || !manifest.fileSha256().equals(entry.archiveSha256())) {
+                throw new ArchiveException(manifestPath + " is not the archive retirement " + entry.id() + " wrote");
+            }
+            long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
+            if (rows != manifest.rows()) {
+                throw new ArchiveException(ManifestFile.dataFile(manifestPath, manifest) + " holds " + manifest.rows()
+                        + " rows, the table " + rows);
+            }
+        } catch (ArchiveException e) {
+            retirements.advance(partition, "detached", null, "archived");
+            throw new ArchiveException("the archive of " + what + " failed verification; the table is kept as it is and"
+                    + " the next pass archives it again: " + e.getMessage(), e);
+        }
+    }
+
+    /** Verified once, read in full; before the drop the files must still be there, whole in size. */
+    private void stillThere(Partition partition, RetirementLog.Entry entry) {
+        Path manifestPath = Path.of(entry.archiveManifest());
+        try {
+            Manifest manifest = ManifestFile.read(manifestPath);
+            Path data = ManifestFile.dataFile(manifestPath, manifest);
+            if (!Files.exists(data) || Files.size(data) != manifest.fileBytes() || !manifest.fileSha256().equals(entry.archiveSha256())) {
+                throw new ArchiveException(data + " is missing or changed");
+            }
+        } catch (ArchiveException | java.io.IOException e) {
+            retirements.advance(partition, "detached", null, "verified");
+            throw new ArchiveException("the verified archive of " + partition.schema() + "." + partition.name()
+                    + " is gone or changed since (" + e.getMessage() + "); the table is kept and archived again next pass", e);
+        }
+    }
+
+    private RetirementLog.Entry entry(Partition partition) {
+        return retirements.underWay(partition).orElseThrow(() -> new IllegalStateException(
+                "no retirement of " + partition.schema() + "." + partition.name() + " is under way"));
+    }
+
+    private ArchiveLocation location(TableName table, Partition partition) {
+        return new ArchiveLocation(settings.directory(), table, partition.bounds());
+    }
+}
