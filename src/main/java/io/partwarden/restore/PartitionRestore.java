@@ -125,6 +125,7 @@ public class PartitionRestore {
         if (!Boolean.TRUE.equals(jdbc.queryForObject(IS_PARTITIONED, Boolean.class, table.schema(), table.name()))) {
             throw new ArchiveException("cannot restore " + manifestPath + " as a partition: " + table + " is not partitioned" + hint);
         }
+        requireColumns(manifestPath, manifest, table);
         List<String> overlapping = jdbc.queryForList(OVERLAPPING, String.class, table.schema(), table.name(),
                 Timestamp.from(manifest.upperBound()), Timestamp.from(manifest.lowerBound()));
         if (!overlapping.isEmpty()) {
@@ -135,7 +136,6 @@ public class PartitionRestore {
             throw new ArchiveException("cannot restore " + manifestPath + " as a partition: a table named " + partition
                     + " exists already" + hint);
         }
-        requireColumns(manifestPath, manifest, table);
     }
 
     /** The table must have every column of the archive, of the same type: else this archive is not of it. */

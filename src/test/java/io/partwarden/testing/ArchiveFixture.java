@@ -22,6 +22,8 @@ public final class ArchiveFixture {
 
     public static void create(TestDatabase db, int rowsPerMonth) {
         db.execute("""
+                DROP SCHEMA IF EXISTS "Audit Trail" CASCADE;
+                DELETE FROM partwarden.retirement WHERE parent_schema = 'Audit Trail';
                 CREATE SCHEMA "Audit Trail";
                 CREATE TABLE "Audit Trail"."Events" (
                   "Id" bigint NOT NULL, "At" timestamptz NOT NULL, note text, amount numeric(12,2), payload jsonb,
