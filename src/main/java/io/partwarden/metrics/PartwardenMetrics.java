@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
 public class PartwardenMetrics {
 
     static final List<String> ACTION_KINDS = List.of("created", "retired", "archived");
-    static final List<String> FAILURE_KINDS = List.of("created", "retired", "read", "pass");
+    static final List<String> FAILURE_KINDS = List.of("created", "retired", "archived", "read", "pass");
 
     private final MeterRegistry registry;
     private final MaintenanceStatus status;

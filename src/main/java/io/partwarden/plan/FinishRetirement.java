@@ -28,6 +28,11 @@ public record FinishRetirement(TableName table, Partition partition, OnRetire th
 
     @Override
     public String kind() {
-        return "retired";
+        return kind(then);
+    }
+
+    /** {@code archived} when the rows are kept in an archive (a file or a table), else {@code retired}. */
+    static String kind(OnRetire then) {
+        return then == OnRetire.ARCHIVE || then == OnRetire.ARCHIVE_TABLE ? "archived" : "retired";
     }
 }

@@ -23,6 +23,6 @@ public record RetirePartition(TableName table, Partition partition, boolean conc
 
     @Override
     public String kind() {
-        return "retired";
+        return FinishRetirement.kind(then);
     }
 }

@@ -42,12 +42,7 @@ class OnceCommandTest {
 
     /** Runs the application as its command line would, and returns its exit code. */
     static int run(TestDatabase db, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
-        args.addAll(List.of(extra));
-        String[] commandLine = args.toArray(String[]::new);
-        ConfigurableApplicationContext context = PartwardenApplication.application(commandLine).run(commandLine);
-        return SpringApplication.exit(context);
+        return io.partwarden.testing.Commands.run(db, extra);
     }
 
     @Test

@@ -1,0 +1,24 @@
+package io.partwarden.testing;
+
+import io.partwarden.PartwardenApplication;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The service's run-and-exit commands, in this JVM, as their command line would run them. */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    /** Runs the application with the database's datasource and {@code extra}, and returns its exit code. */
+    public static int run(TestDatabase db, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
+        args.addAll(List.of(extra));
+        String[] commandLine = args.toArray(String[]::new);
+        ConfigurableApplicationContext context = PartwardenApplication.application(commandLine).run(commandLine);
+        return SpringApplication.exit(context);
+    }
+}
