@@ -109,10 +109,10 @@ public final class ArchiveReader extends FilterInputStream {
             throw new ArchiveException("archive " + data + " holds " + content.rows() + " rows (" + loadedRows
                     + " loaded), its manifest says " + manifest.rows());
         }
-        String contentSha = content.hex();
-        if (!contentSha.equals(manifest.contentSha256())) {
-            throw new ArchiveException("archive " + data + " is corrupt: the SHA-256 of its rows is " + contentSha
-                    + ", the manifest says " + manifest.contentSha256());
+        String contentCrc = content.hex();
+        if (!contentCrc.equals(manifest.contentCrc32c())) {
+            throw new ArchiveException("archive " + data + " is corrupt: the CRC-32C of its rows is " + contentCrc
+                    + ", the manifest says " + manifest.contentCrc32c());
         }
     }
 

@@ -19,7 +19,7 @@ import java.util.Map;
  * @param file the data file, beside the manifest
  * @param fileBytes size of the data file
  * @param fileSha256 SHA-256 of the data file as stored (compressed), hex
- * @param contentSha256 SHA-256 of the COPY text inside it, hex
+ * @param contentCrc32c CRC-32C of the COPY text inside it, hex
  * @param copyFormat always {@code text}: COPY's own format, which {@code \copy ... from stdin} reads too
  * @param copySettings session settings under which the text was written and must be read
  * @param recreateDdl the statements that recreate the partition, as Partwarden makes partitions
@@ -37,7 +37,7 @@ public record Manifest(
         String file,
         long fileBytes,
         String fileSha256,
-        String contentSha256,
+        String contentCrc32c,
         String copyFormat,
         Map<String, String> copySettings,
         List<String> recreateDdl,

@@ -43,7 +43,7 @@ public final class ManifestFile {
         }
         if (manifest.table() == null || manifest.partition() == null || manifest.lowerBound() == null
                 || manifest.upperBound() == null || manifest.columns() == null || manifest.columns().isEmpty()
-                || manifest.file() == null || manifest.fileSha256() == null || manifest.contentSha256() == null) {
+                || manifest.file() == null || manifest.fileSha256() == null || manifest.contentCrc32c() == null) {
             throw new ArchiveException("manifest " + path + " is incomplete: table, partition, bounds, columns, file"
                     + " and checksums are all required");
         }

@@ -126,13 +126,20 @@ public record PartwardenProperties(
      *     with less room than the partition takes uncompressed, the partition stays attached
      * @param compressionLevel gzip level of archive files, 1 (fastest) to 9 (smallest); 6 is
      *     what gzip itself uses by default
+     * @param compressionThreads threads that compress an archive, each its own 1 MiB blocks
+     *     (the file stays one gzip file); 0, the default, one per processor
      * @param restoreLockTimeout how long {@code --restore} may wait to attach the partition it
      *     recreated (ATTACH blocks no writer while it waits)
      */
     public record Archive(
             Path directory,
             @DefaultValue("6") @Min(1) @Max(9) int compressionLevel,
+            @DefaultValue("0") @Min(0) @Max(256) int compressionThreads,
             @DefaultValue("1m") @NotNull Duration restoreLockTimeout) {
+
+        public int compressionThreadsOrDefault() {
+            return compressionThreads > 0 ? compressionThreads : Runtime.getRuntime().availableProcessors();
+        }
     }
 
     /**

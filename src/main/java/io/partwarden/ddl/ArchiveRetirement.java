@@ -69,16 +69,24 @@ public class ArchiveRetirement {
         if (entry.state().equals("detached")) {
             checkReady(table, partition, entry.id());
             ArchiveLocation location = location(table, partition);
-            Manifest manifest = writer.write(location, table, partition, entry.id(), settings.compressionLevel());
+            long tableBytes = writer.sizeOnDisk(partition);
+            long started = System.nanoTime();
+            Manifest manifest = writer.write(location, table, partition, entry.id(), settings.compressionLevel(),
+                    settings.compressionThreadsOrDefault());
             Failpoint.reach("archive.written");
             retirements.archived(partition, location.manifest(), manifest);
-            log.info("{}.{}: {} rows archived to {} ({} bytes)", partition.schema(), partition.name(), manifest.rows(),
-                    location.data(), manifest.fileBytes());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            log.info("{}.{}: {} rows, {} MB of table, archived to {} ({} bytes) in {} s: {} MB/s", partition.schema(),
+                    partition.name(), manifest.rows(), mb(tableBytes), location.data(), manifest.fileBytes(),
+                    String.format("%.2f", seconds), mb(tableBytes / seconds));
             Failpoint.reach("archive.recorded");
             entry = entry(partition);
         }
         if (entry.state().equals("archived")) {
+            long started = System.nanoTime();
             verify(partition, entry);
+            log.info("{}.{}: archive read back and verified in {} s", partition.schema(), partition.name(),
+                    String.format("%.2f", (System.nanoTime() - started) / 1e9));
             retirements.advance(partition, "verified", null, "archived");
             Failpoint.reach("archive.verified");
             entry = entry(partition);
@@ -131,6 +139,10 @@ public class ArchiveRetirement {
             throw new ArchiveException("the verified archive of " + partition.schema() + "." + partition.name()
                     + " is gone or changed since (" + e.getMessage() + "); the table is kept and archived again next pass", e);
         }
+    }
+
+    private static String mb(double bytes) {
+        return String.format("%.1f", bytes / 1_000_000);
     }
 
     private RetirementLog.Entry entry(Partition partition) {

@@ -15,7 +15,6 @@ import io.partwarden.testing.SmallVolume;
 import io.partwarden.testing.TestProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Every bad input is refused with a message that says what is wrong, and leaves the partition
@@ -217,10 +214,8 @@ class ArchiveBadInputTest {
                 String.class);
     }
 
-    private static PartitionRestore restore() {
-        JdbcTemplate jdbc = new JdbcTemplate(database.get().dataSource());
-        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource()));
-        return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()));
+    static PartitionRestore restore() {
+        return Engine.restoreOn(database.get());
     }
 
     private static Path copyOfGoodArchive(String name) throws Exception {

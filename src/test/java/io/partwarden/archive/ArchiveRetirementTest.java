@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** {@code on-retire: archive}: file, manifest, read-back, drop; and {@code --restore} of what it wrote. */
 class ArchiveRetirementTest {
@@ -67,9 +64,7 @@ class ArchiveRetirementTest {
     }
 
     static PartitionRestore restore() {
-        JdbcTemplate jdbc = new JdbcTemplate(database.get().dataSource());
-        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource()));
-        return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()));
+        return Engine.restoreOn(database.get());
     }
 
     @Test

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.catalog.TableName;
 import io.partwarden.failpoint.Failpoint;
 import io.partwarden.maintenance.PassReport;
-import io.partwarden.restore.PartitionRestore;
 import io.partwarden.testing.ArchiveFixture;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The service killed with {@code kill -9} at each step of an archiving retirement, then run
@@ -176,10 +172,7 @@ class CrashSafetyTest {
                 + " WHERE parent_schema = 'Audit Trail' ORDER BY lower_bound", String.class))
                 .as("one retirement per partition").containsExactly("Events_y2024m01 dropped", "Events_y2024m02 dropped");
         Path manifest = archive.resolve("Audit%20Trail.Events/20240101T000000Z_20240201T000000Z.manifest.json");
-        JdbcTemplate jdbc = new JdbcTemplate(database.get().dataSource());
-        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource()));
-        new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()))
-                .restore(manifest, TableName.parse("Audit Trail.january_back"), Duration.ofSeconds(5));
+        Engine.restoreOn(database.get()).restore(manifest, TableName.parse("Audit Trail.january_back"), Duration.ofSeconds(5));
         assertThat(jdbc().queryForObject(ROWS.formatted("\"Audit Trail\".january_back"), String.class))
                 .as("every row, every value").isEqualTo(januaryRows);
     }

@@ -12,6 +12,7 @@ import io.partwarden.maintenance.MaintenancePass;
 import io.partwarden.maintenance.MaintenanceStatus;
 import io.partwarden.maintenance.PassLock;
 import io.partwarden.maintenance.PassRunner;
+import io.partwarden.restore.PartitionRestore;
 import java.time.Clock;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,6 +22,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The service's maintenance objects wired as Spring wires them, on a test database. */
 public record Engine(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor,
                      MaintenancePass pass, MaintenanceStatus status, PassRunner runner) {
+
+    /** {@code --restore}'s worker on a test database. */
+    public static PartitionRestore restoreOn(TestDatabase db) {
+        JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
+        TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
+        return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()));
+    }
 
     public static Engine on(TestDatabase db, Map<String, String> settings) {
         PartwardenProperties properties = TestProperties.partwarden(settings);
