@@ -72,8 +72,8 @@ under_inserts() {
   local bench=$!
   sleep 2
   # every 20 ms: how many inserts wait for a lock (a stall caused by DDL, not by CPU)
-  psql -h $host -U postgres -d "$db" -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-      AND query LIKE 'INSERT INTO workflow_events%'" -c "\\watch 0.02" > "$work/lockwaits.out" 2>/dev/null &
+  printf "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO workflow_events%%'\n\\\\watch 0.02\n" \
+    | psql -h $host -U postgres -d "$db" -qAt > "$work/lockwaits.out" 2>/dev/null &
   local watcher=$!
   "$@"
   wait $bench || true
