@@ -26,7 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code FINALIZE} finishes it. Where PostgreSQL refuses a concurrent detach (a default
  * partition exists, or the server predates 14), detach and drop run in one transaction under the
  * lock timeout. Every step is recorded in {@code partwarden.retirement} first, so a crash
- * between detach and drop is finished by the next pass.
+ * between detach and drop is finished by the next pass. With {@code on-retire: archive} the
+ * detached table is written to a file and read back ({@link ArchiveRetirement}) before the drop,
+ * which happens only from the state {@code verified}.
  */
 @Component
 public class PartitionRetirement {
@@ -252,8 +254,14 @@ public class PartitionRetirement {
                 table.schema(), table.name(), partition.schema(), partition.name()));
     }
 
+    /**
+     * To {@code detached} only from before it; to an end state (dropped, kept) from any state
+     * under way, so that a retirement begun under another on-retire ends recorded as it ended.
+     */
     private void advance(Partition partition, String state, String keptAs) {
-        retirements.advance(partition, state, keptAs, "detaching", "detached");
+        String[] from = state.equals("detached") ? new String[] {"detaching", "detached"}
+                : RetirementLog.UNDER_WAY.toArray(String[]::new);
+        retirements.advance(partition, state, keptAs, from);
     }
 
     private String detachStatement(TableName table, Partition partition, String how) {

@@ -64,7 +64,8 @@ public class RetirementLog {
     }
 
     void archived(Partition partition, Path manifestPath, Manifest manifest) {
-        jdbc.update(ARCHIVED, manifestPath.toString(), manifest.rows(), manifest.fileSha256(), partition.schema(),
+        // absolute: a later pass may run from another working directory
+        jdbc.update(ARCHIVED, manifestPath.toAbsolutePath().toString(), manifest.rows(), manifest.fileSha256(), partition.schema(),
                 partition.name());
     }
 }

@@ -140,6 +140,23 @@ class CrashSafetyTest {
         assertConverged(archive, januaryRows);
     }
 
+    @Test
+    void aRetirementInterruptedWhileArchivingEndsRecordedAsDroppedWhenOnRetireIsChangedToDrop() throws Exception {
+        Path archive = Files.createDirectories(archives.resolve("changed"));
+        ArchiveFixture.create(database.get(), 100);
+        killAt("archive.recorded", archive);
+        java.util.Map<String, String> dropping = new java.util.HashMap<>(ArchiveFixture.archivingTo(archive.toString()));
+        dropping.put("tables[0].on-retire", "drop");
+
+        PassReport again = Engine.on(database.get(), dropping).runner().runIfLockFree().orElseThrow();
+
+        assertThat(again.converged()).as(again.failures().toString()).isTrue();
+        assertThat(tableExists(JANUARY)).isFalse();
+        assertThat(jdbc().queryForList("SELECT partition_name || ' ' || state FROM partwarden.retirement"
+                + " WHERE parent_schema = 'Audit Trail' ORDER BY lower_bound", String.class))
+                .containsExactly("Events_y2024m01 dropped", "Events_y2024m02 dropped");
+    }
+
     private void killAt(String step, Path archive) throws Exception {
         try (ServiceProcess service = ServiceProcess.start(Map.of("PARTWARDEN_FAILPOINT", step), args(archive))) {
             service.awaitOutput(Failpoint.REACHED + step, Duration.ofSeconds(90));
