@@ -1,6 +1,9 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.archive.ArchiveDirectory;
+import io.partwarden.archive.ArchiveException;
 import io.partwarden.catalog.PartitionCatalog;
+import io.partwarden.config.OnRetire;
 import io.partwarden.catalog.TableCheck;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
@@ -22,7 +25,8 @@ import org.springframework.stereotype.Component;
  * {@code --verify}: checks the spec's invariants for every table and exits 1 listing what is
  * wrong: partitioned by range on the column, runway of at least {@code premake} intervals, every
  * partition carrying every index of the parent (for workflow_events, the spec's three under the
- * spec's names), and the SQL API installed. Changes nothing.
+ * spec's names), the SQL API installed, no retirement left half-way, and an archive directory
+ * ready where a table archives. Changes nothing.
  */
 @Component
 @ConditionalOnProperty("verify")
@@ -51,6 +55,13 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
             UNION ALL
             SELECT 'workflow_events_partition_info is not installed'
              WHERE to_regclass(format('%I.workflow_events_partition_info', ?)) IS NULL""";
+
+    static final String RETIREMENTS_UNDER_WAY = """
+            SELECT format('retirement of %I.%I is still %s since %s; the next pass resumes it',
+                          partition_schema, partition_name, state, updated_at)
+              FROM partwarden.retirement
+             WHERE parent_schema = ? AND parent_name = ? AND state IN ('detaching', 'detached', 'archived', 'verified')
+             ORDER BY lower_bound""";
 
     private final PartwardenProperties properties;
     private final SchemaState schema;
@@ -99,6 +110,15 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
         if (name.schema().equals(properties.eventsSchema()) && name.name().equals("workflow_events")) {
             jdbc.queryForList(PARTITIONS_MISSING_SPEC_INDEXES, String.class, name.schema())
                     .forEach(p -> problems.add(name + ": " + p));
+        }
+        jdbc.queryForList(RETIREMENTS_UNDER_WAY, String.class, name.schema(), name.name())
+                .forEach(p -> problems.add(name + ": " + p));
+        if (table.onRetire() == OnRetire.ARCHIVE) {
+            try {
+                ArchiveDirectory.checkReady(properties.archive().directory(), 0, "retired partitions of " + name);
+            } catch (ArchiveException e) {
+                problems.add(name + ": " + e.getMessage());
+            }
         }
         return problems;
     }

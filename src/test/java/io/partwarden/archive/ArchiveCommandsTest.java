@@ -67,6 +67,25 @@ class ArchiveCommandsTest {
 
     @Test
     @Order(2)
+    void verifyNamesAnArchiveDirectoryThatIsNotThereAndARetirementLeftHalfWay(CapturedOutput output) {
+        database.get().execute("""
+                INSERT INTO partwarden.retirement (parent_schema, parent_name, partition_schema, partition_name,
+                                                   lower_bound, upper_bound, state)
+                VALUES ('Audit Trail', 'Events', 'Audit Trail', 'Events_y2023m12', '2023-12-01Z', '2024-01-01Z', 'detached')""");
+        List<String> args = new ArrayList<>(List.of(archiving("--verify")));
+        args.removeIf(arg -> arg.startsWith("--partwarden.archive.directory="));
+        args.add("--partwarden.archive.directory=" + archive.resolve("not-mounted"));
+
+        assertThat(Commands.run(database.get(), args.toArray(String[]::new))).isEqualTo(1);
+
+        assertThat(output.getOut()).contains("PROBLEM Audit Trail.Events: cannot archive retired partitions of Audit Trail.Events:"
+                        + " archive directory " + archive.resolve("not-mounted") + " (partwarden.archive.directory) does not exist")
+                .contains("PROBLEM Audit Trail.Events: retirement of \"Audit Trail\".\"Events_y2023m12\" is still detached since");
+        database.get().execute("DELETE FROM partwarden.retirement WHERE partition_name = 'Events_y2023m12'");
+    }
+
+    @Test
+    @Order(3)
     void onceArchivesBothMonthsAndExitsZero() {
         assertThat(Commands.run(database.get(), archiving("--once"))).isZero();
 
@@ -74,7 +93,7 @@ class ArchiveCommandsTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void restoreLoadsTheArchiveSaysSoAndExitsZero(CapturedOutput output) {
         int code = Commands.run(database.get(), "--restore=" + januaryManifest(), "--restore-into=Audit Trail.by_command");
 
@@ -86,7 +105,7 @@ class ArchiveCommandsTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void restoreOfAMissingManifestSaysWhatIsMissingAndExitsOne(CapturedOutput output) {
         Path missing = archive.resolve("nowhere.manifest.json");
 
@@ -96,7 +115,7 @@ class ArchiveCommandsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void restoreWithoutAManifestSaysHowToUseItAndExitsTwo(CapturedOutput output) {
         assertThat(Commands.run(database.get(), "--restore")).isEqualTo(2);
         assertThat(output.getOut()).contains("--restore needs the path of an archive manifest");
