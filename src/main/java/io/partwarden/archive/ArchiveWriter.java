@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.postgresql.PGConnection;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -99,11 +100,13 @@ public class ArchiveWriter {
                     jdbc.queryForObject(SERVER_VERSION, String.class), clock.instant());
             writeDurably(location.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
             return manifest;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // a full disk surfaces from inside the COPY, wrapped by the driver and by Spring: name the cause itself
             deleteQuietly(ArchiveLocation.partial(data));
             deleteQuietly(ArchiveLocation.partial(location.manifest()));
             throw new ArchiveException("writing the archive of " + partition.schema() + "." + partition.name() + " to "
-                    + data + " failed, the table is kept and the next pass tries again: " + e, e);
+                    + data + " failed, the table is kept and the next pass tries again: "
+                    + NestedExceptionUtils.getMostSpecificCause(e), e);
         }
     }
 

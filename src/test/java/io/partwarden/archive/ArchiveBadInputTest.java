@@ -94,6 +94,42 @@ class ArchiveBadInputTest {
     }
 
     @Test
+    void aDiskThatFillsUpDuringTheWriteLeavesNoFileAndTheDetachedTableWhole() throws Exception {
+        // random bytes: their COPY text (hex) compressed at level 1 outgrows the table itself,
+        // so the volume passes the free-space check and still runs out in the middle of the write
+        database.get().execute("""
+                CREATE TABLE "Audit Trail"."Blobs" ("At" timestamptz NOT NULL, data bytea) PARTITION BY RANGE ("At");
+                SELECT partwarden.create_month_partition('"Audit Trail"."Blobs"', '2024-01-15');
+                INSERT INTO "Audit Trail"."Blobs"
+                SELECT '2024-01-01'::timestamptz + g * interval '1 minute',
+                       decode((SELECT string_agg(md5(random()::text || g || i), '') FROM generate_series(1, 94) i), 'hex')
+                  FROM generate_series(1, 2000) g;""");
+        long tableBytes = jdbc().queryForObject("SELECT pg_table_size('\"Audit Trail\".\"Blobs_y2024m01\"')", Long.class);
+        String rows = jdbc().queryForObject("SELECT md5(string_agg(data::text, ',' ORDER BY \"At\")) FROM \"Audit Trail\".\"Blobs_y2024m01\"",
+                String.class);
+        Path tight = Files.createDirectories(temp.resolve("tight"));
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of("tables[0].name", "Audit Trail.Blobs",
+                "tables[0].column", "At", "tables[0].premake", "0", "tables[0].retention", "12m", "tables[0].on-retire", "archive",
+                "archive.directory", tight.toString(), "archive.compression-level", "1", "lock.at-least-for", "0s"));
+        try (SmallVolume volume = SmallVolume.mount(tight, "size=" + (tableBytes + tableBytes / 20))) {
+            PassReport full = Engine.on(database.get(), settings).runner().runIfLockFree().orElseThrow();
+
+            assertThat(full.converged()).isFalse();
+            assertThat(full.failures().get(0).error()).contains("writing the archive of Audit Trail.Blobs_y2024m01")
+                    .contains("failed, the table is kept and the next pass tries again").contains("No space left on device");
+            try (var files = Files.walk(tight)) {
+                assertThat(files.filter(Files::isRegularFile)).as("no partial file left").isEmpty();
+            }
+        }
+        assertThat(jdbc().queryForObject("SELECT md5(string_agg(data::text, ',' ORDER BY \"At\")) FROM \"Audit Trail\".\"Blobs_y2024m01\"",
+                String.class)).isEqualTo(rows);
+        settings.put("archive.directory", Files.createDirectories(temp.resolve("roomy")).toString());
+        PassReport roomy = Engine.on(database.get(), settings).runner().runIfLockFree().orElseThrow();
+        assertThat(roomy.converged()).as(roomy.failures().toString()).isTrue();
+        assertThat(jdbc().queryForObject("SELECT to_regclass('\"Audit Trail\".\"Blobs_y2024m01\"') IS NULL", Boolean.class)).isTrue();
+    }
+
+    @Test
     void anExistingArchiveOfTheSameRangeIsNeverOverwritten() throws Exception {
         Path again = copyOfGoodArchive("again");
 
