@@ -1,6 +1,7 @@
 package io.partwarden.archive;
 
 import io.partwarden.catalog.PartitionBounds;
+import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,9 +43,7 @@ public record ArchiveLocation(Path directory, TableName table, PartitionBounds b
     }
 
     private static String bound(Instant at, String infinite) {
-        // MINVALUE and MAXVALUE reach Java as the most distant instants the driver can express
-        int year = at.atOffset(ZoneOffset.UTC).getYear();
-        return year < -9999 || year > 99999 ? infinite : COMPACT.format(at);
+        return SqlTime.isInfinite(at) ? infinite : COMPACT.format(at);
     }
 
     /** Identifiers may hold any character; file names keep letters, digits, '_' and '-', others %-escaped. */

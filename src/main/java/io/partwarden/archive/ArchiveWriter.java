@@ -1,6 +1,7 @@
 package io.partwarden.archive;
 
 import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import io.partwarden.failpoint.Failpoint;
 import java.io.BufferedOutputStream;
@@ -17,7 +18,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -87,7 +87,7 @@ public class ArchiveWriter {
                 partition.schema(), partition.name());
         String copy = copy(partition.schema(), partition.name(), columns.stream().map(Manifest.Column::name).toList(), "out");
         List<String> recreate = jdbc.queryForList(RECREATE_DDL, String.class, table.schema(), table.name(), partition.name(),
-                Timestamp.from(partition.bounds().lower()), Timestamp.from(partition.bounds().upper()));
+                SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()));
         String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
         Path data = location.data();
         try {

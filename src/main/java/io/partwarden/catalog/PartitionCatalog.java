@@ -46,8 +46,8 @@ public class PartitionCatalog {
         boolean isDefault = row.getBoolean("is_default");
         // pgjdbc maps -infinity and infinity (MINVALUE, MAXVALUE) to OffsetDateTime.MIN and MAX
         PartitionBounds bounds = isDefault ? null : new PartitionBounds(
-                row.getObject("lower_bound", OffsetDateTime.class).toInstant(),
-                row.getObject("upper_bound", OffsetDateTime.class).toInstant());
+                SqlTime.instant(row.getObject("lower_bound", OffsetDateTime.class)),
+                SqlTime.instant(row.getObject("upper_bound", OffsetDateTime.class)));
         return new Partition(row.getString("schema_name"), row.getString("partition_name"), bounds, isDefault,
                 row.getBoolean("detach_pending"));
     }

@@ -3,7 +3,7 @@ package io.partwarden.ddl;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
-import java.time.ZoneOffset;
+import io.partwarden.catalog.SqlTime;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -61,6 +61,6 @@ public class PartitionDdl {
 
     private static Object[] arguments(CreatePartition action) {
         return new Object[] {action.table().schema(), action.table().name(), action.name(),
-                action.bounds().lower().atOffset(ZoneOffset.UTC), action.bounds().upper().atOffset(ZoneOffset.UTC)};
+                SqlTime.sql(action.bounds().lower()), SqlTime.sql(action.bounds().upper())};
     }
 }

@@ -2,9 +2,9 @@ package io.partwarden.ddl;
 
 import io.partwarden.archive.Manifest;
 import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,7 +50,7 @@ public class RetirementLog {
     /** Notes that a retirement begins, unless one of this partition is already under way. */
     void begin(TableName table, Partition partition) {
         jdbc.update(BEGIN, table.schema(), table.name(), partition.schema(), partition.name(),
-                partition.bounds().lower().atOffset(ZoneOffset.UTC), partition.bounds().upper().atOffset(ZoneOffset.UTC));
+                SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()));
     }
 
     Optional<Entry> underWay(Partition partition) {

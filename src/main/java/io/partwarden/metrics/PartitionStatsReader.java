@@ -3,6 +3,7 @@ package io.partwarden.metrics;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import java.time.Clock;
+import io.partwarden.catalog.SqlTime;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -53,8 +54,8 @@ public class PartitionStatsReader {
         Read read = transactions.execute(status -> {
             jdbc.queryForList(BOUND_WAITS, config.lockTimeout().toMillis() + "ms", config.statementTimeout().toMillis() + "ms");
             List<PartitionStats> partitions = jdbc.query(STATS, (row, n) -> new PartitionStats(row.getString("partition_name"),
-                    instant(row.getObject("lower_bound", OffsetDateTime.class)),
-                    instant(row.getObject("upper_bound", OffsetDateTime.class)),
+                    SqlTime.instant(row.getObject("lower_bound", OffsetDateTime.class)),
+                    SqlTime.instant(row.getObject("upper_bound", OffsetDateTime.class)),
                     row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count")),
                     table.schema(), table.name());
             return new Read(partitions, jdbc.queryForObject(KEPT_TABLES, Long.class, table.schema(), table.name()));
@@ -62,7 +63,4 @@ public class PartitionStatsReader {
         return new TableStats(configured, read.partitions(), read.kept(), null, clock.instant());
     }
 
-    private static java.time.Instant instant(OffsetDateTime at) {
-        return at == null ? null : at.toInstant();
-    }
 }

@@ -121,7 +121,7 @@ public class PartwardenMetrics {
         defaultPartitionRows.register(tableRows(up, TableStats::defaultPartitionRows));
         keptTables.register(tableRows(up, TableStats::keptTables));
         // evaluated at each scrape: the runway shrinks between refreshes
-        runway.register(tableRows(up, t -> t.runway(clock.instant()).toMillis() / 1000.0));
+        runway.register(tableRows(up, t -> t.runway(clock.instant()).toSeconds()));
         oldestStart.register(tableRows(up.stream().filter(t -> t.oldestStart().isPresent()).toList(),
                 t -> t.oldestStart().map(start -> (double) start.getEpochSecond()).orElse(Double.NaN)));
         partitionSize.register(partitionRows(up, PartitionStats::sizeBytes));

@@ -5,12 +5,12 @@ import io.partwarden.archive.ArchiveReader;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
+import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,7 @@ public class PartitionRestore {
         long rows = transactions.execute(status -> {
             List<String> ddl = !create ? List.of()
                     : attach ? jdbc.queryForList(PARTITION_DDL, String.class, table.schema(), table.name(), target.name(),
-                    Timestamp.from(manifest.lowerBound()), Timestamp.from(manifest.upperBound()))
+                    SqlTime.sql(manifest.lowerBound()), SqlTime.sql(manifest.upperBound()))
                     : List.of(jdbc.queryForObject(RESTORE_TABLE_DDL, String.class, target.schema(), target.name(),
                     manifest.columnNames().toArray(String[]::new), manifest.columnTypes().toArray(String[]::new)));
             int attachAt = attach ? indexOfAttach(ddl) : ddl.size();
@@ -127,7 +127,7 @@ public class PartitionRestore {
         }
         requireColumns(manifestPath, manifest, table);
         List<String> overlapping = jdbc.queryForList(OVERLAPPING, String.class, table.schema(), table.name(),
-                Timestamp.from(manifest.upperBound()), Timestamp.from(manifest.lowerBound()));
+                SqlTime.sql(manifest.upperBound()), SqlTime.sql(manifest.lowerBound()));
         if (!overlapping.isEmpty()) {
             throw new ArchiveException("cannot restore " + manifestPath + " as a partition: its range " + manifest.bounds()
                     + " is taken by " + String.join(", ", overlapping) + hint);

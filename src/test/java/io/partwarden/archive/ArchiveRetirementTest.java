@@ -142,6 +142,28 @@ class ArchiveRetirementTest {
     }
 
     @Test
+    void aPartitionBoundedByMinvalueIsArchivedUnderMinAndRestored() {
+        database.get().execute("""
+                CREATE TABLE "Audit Trail"."Ancient" ("At" timestamptz NOT NULL, note text) PARTITION BY RANGE ("At");
+                CREATE TABLE "Audit Trail"."Ancient_before_2024" PARTITION OF "Audit Trail"."Ancient"
+                  FOR VALUES FROM (MINVALUE) TO ('2024-01-01Z');
+                INSERT INTO "Audit Trail"."Ancient" SELECT '1999-01-01Z'::timestamptz + g * interval '1 day', 'old ' || g
+                  FROM generate_series(1, 50) g;""");
+        String rows = jdbc().queryForObject("SELECT md5(string_agg(note, ',' ORDER BY \"At\")) FROM \"Audit Trail\".\"Ancient\"", String.class);
+
+        PassReport archived = Engine.on(database.get(), java.util.Map.of("tables[0].name", "Audit Trail.Ancient",
+                "tables[0].column", "At", "tables[0].premake", "0", "tables[0].retention", "12m", "tables[0].on-retire", "archive",
+                "archive.directory", archive.toString(), "lock.at-least-for", "0s")).runner().runIfLockFree().orElseThrow();
+
+        assertThat(archived.converged()).as(archived.failures().toString()).isTrue();
+        Path manifest = archive.resolve("Audit%20Trail.Ancient/min_20240101T000000Z.manifest.json");
+        assertThat(ManifestFile.read(manifest).lowerBound()).isEqualTo(Instant.MIN);
+        restore().restore(manifest, null, Duration.ofSeconds(5));
+        assertThat(jdbc().queryForObject("SELECT md5(string_agg(note, ',' ORDER BY \"At\")) FROM \"Audit Trail\".\"Ancient_before_2024\"",
+                String.class)).isEqualTo(rows);
+    }
+
+    @Test
     void aTableWhoseColumnsDifferFromTheManifestIsRefusedByName() {
         jdbc().execute("CREATE TABLE \"Audit Trail\".other (\"Id\" text, \"At\" timestamptz)");
 
