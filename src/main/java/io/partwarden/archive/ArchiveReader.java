@@ -45,7 +45,12 @@ public final class ArchiveReader extends FilterInputStream {
             }
             MessageDigest sha = ContentDigest.sha256();
             InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(data), 1 << 16), sha);
-            return new ArchiveReader(new GZIPInputStream(file, 1 << 16), file, data, manifest, sha);
+            try {
+                return new ArchiveReader(new GZIPInputStream(file, 1 << 16), file, data, manifest, sha);
+            } catch (IOException | RuntimeException e) {
+                file.close(); // not a gzip file: nothing else will close it
+                throw e;
+            }
         } catch (NoSuchFileException e) {
             throw new ArchiveException("archive " + data + ", which manifest " + manifestPath + " names, does not exist");
         } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -18,6 +19,7 @@ import java.util.zip.Deflater;
  * by a pool of threads into a complete gzip member, and the members are written in order. A
  * file of concatenated members is one gzip file (RFC 1952, 2.2): gunzip, zcat and Java's
  * GZIPInputStream read it whole. A block loses only the dictionary of the one before it.
+ * After the first failure every call fails with it: no member is ever written past a gap.
  */
 final class ParallelGzipOutputStream extends OutputStream {
 
@@ -29,11 +31,11 @@ final class ParallelGzipOutputStream extends OutputStream {
     private final ExecutorService workers;
     private final int inFlight;
     private final Queue<Future<byte[]>> pending = new ArrayDeque<>();
-    private final ThreadLocal<Deflater> deflaters;
-    private byte[] block = new byte[BLOCK];
+    private final byte[] block = new byte[BLOCK];
     private int filled;
     private boolean wroteAny;
     private boolean finished;
+    private IOException failed;
 
     ParallelGzipOutputStream(OutputStream out, int level, int threads) {
         this.out = out;
@@ -43,8 +45,8 @@ final class ParallelGzipOutputStream extends OutputStream {
             thread.setDaemon(true);
             return thread;
         });
-        this.inFlight = 2 * threads;
-        this.deflaters = ThreadLocal.withInitial(() -> new Deflater(level, true));
+        // blocks waiting or being compressed: enough to keep every thread busy, bounded in memory
+        this.inFlight = threads + 2;
     }
 
     @Override
@@ -54,6 +56,7 @@ final class ParallelGzipOutputStream extends OutputStream {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
+        healthy();
         while (length > 0) {
             int n = Math.min(length, BLOCK - filled);
             System.arraycopy(bytes, offset, block, filled, n);
@@ -68,6 +71,7 @@ final class ParallelGzipOutputStream extends OutputStream {
 
     /** Compresses what is left and writes every member; the stream underneath stays open. */
     void finish() throws IOException {
+        healthy();
         if (finished) {
             return;
         }
@@ -81,18 +85,33 @@ final class ParallelGzipOutputStream extends OutputStream {
         finished = true;
     }
 
+    /** Stops the threads; after a failure it writes nothing more. */
     @Override
     public void close() throws IOException {
         try {
-            finish();
+            if (failed == null) {
+                finish();
+            }
         } finally {
+            pending.forEach(f -> f.cancel(true));
             workers.shutdownNow();
+            try {
+                workers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void healthy() throws IOException {
+        if (failed != null) {
+            throw new IOException("an earlier block failed, nothing more is written: " + failed.getMessage(), failed);
         }
     }
 
     private void submit() throws IOException {
         byte[] data = Arrays.copyOf(block, filled);
-        pending.add(workers.submit(() -> member(data)));
+        pending.add(workers.submit(() -> member(data, level)));
         filled = 0;
         wroteAny = true;
         while (pending.size() >= inFlight) {
@@ -105,29 +124,39 @@ final class ParallelGzipOutputStream extends OutputStream {
             out.write(pending.remove().get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while compressing", e);
+            throw fail(new IOException("interrupted while compressing", e));
         } catch (ExecutionException e) {
-            throw new IOException("compressing a block failed: " + e.getCause(), e.getCause());
+            throw fail(new IOException("compressing a block failed: " + e.getCause(), e.getCause()));
+        } catch (IOException e) {
+            throw fail(e);
         }
     }
 
-    private byte[] member(byte[] data) {
-        Deflater deflater = deflaters.get();
-        deflater.reset();
-        deflater.setLevel(level);
-        deflater.setInput(data);
-        deflater.finish();
-        ByteArrayOutputStream member = new ByteArrayOutputStream(data.length / 3 + 64);
-        member.writeBytes(HEADER);
-        byte[] buffer = new byte[1 << 16];
-        while (!deflater.finished()) {
-            member.write(buffer, 0, deflater.deflate(buffer));
+    private IOException fail(IOException e) {
+        failed = e;
+        return e;
+    }
+
+    /** One block as a complete gzip member: header, deflated data, CRC-32 and length. */
+    static byte[] member(byte[] data, int level) {
+        Deflater deflater = new Deflater(level, true);
+        try {
+            deflater.setInput(data);
+            deflater.finish();
+            ByteArrayOutputStream member = new ByteArrayOutputStream(data.length / 3 + 64);
+            member.writeBytes(HEADER);
+            byte[] buffer = new byte[1 << 16];
+            while (!deflater.finished()) {
+                member.write(buffer, 0, deflater.deflate(buffer));
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            writeIntLittleEndian(member, (int) crc.getValue());
+            writeIntLittleEndian(member, data.length);
+            return member.toByteArray();
+        } finally {
+            deflater.end(); // its native memory now, not whenever the collector runs
         }
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        writeIntLittleEndian(member, (int) crc.getValue());
-        writeIntLittleEndian(member, data.length);
-        return member.toByteArray();
     }
 
     private static void writeIntLittleEndian(ByteArrayOutputStream out, int value) {

@@ -127,14 +127,15 @@ public record PartwardenProperties(
      * @param compressionLevel gzip level of archive files, 1 (fastest) to 9 (smallest); 6 is
      *     what gzip itself uses by default
      * @param compressionThreads threads that compress an archive, each its own 1 MiB blocks
-     *     (the file stays one gzip file); 0, the default, one per processor
+     *     (the file stays one gzip file), 0 to 64; 0, the default, one per processor. Each
+     *     holds about 1.5 MiB of heap while it works
      * @param restoreLockTimeout how long {@code --restore} may wait to attach the partition it
      *     recreated (ATTACH blocks no writer while it waits)
      */
     public record Archive(
             Path directory,
             @DefaultValue("6") @Min(1) @Max(9) int compressionLevel,
-            @DefaultValue("0") @Min(0) @Max(256) int compressionThreads,
+            @DefaultValue("0") @Min(0) @Max(64) int compressionThreads,
             @DefaultValue("1m") @NotNull Duration restoreLockTimeout) {
 
         public int compressionThreadsOrDefault() {

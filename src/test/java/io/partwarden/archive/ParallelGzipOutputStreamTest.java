@@ -1,13 +1,17 @@
 package io.partwarden.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,6 +43,37 @@ class ParallelGzipOutputStreamTest {
         byte[] byGzip = gunzip.getInputStream().readAllBytes();
         assertThat(gunzip.waitFor()).isZero();
         assertThat(byGzip).isEqualTo(input);
+    }
+
+    @Test
+    void afterTheDiskFailsNothingMoreIsWrittenAndEveryCallSaysWhy() throws Exception {
+        int[] writes = {0};
+        OutputStream fillsAfterTwoMembers = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (++writes[0] > 2) {
+                    throw new IOException("No space left on device");
+                }
+            }
+        };
+        ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(fillsAfterTwoMembers, 6, 2);
+        byte[] input = text(10 * ParallelGzipOutputStream.BLOCK);
+
+        assertThatThrownBy(() -> gzip.write(input, 0, input.length)).isInstanceOf(IOException.class)
+                .hasMessage("No space left on device");
+        int attempted = writes[0];
+        assertThatThrownBy(() -> gzip.write(input, 0, 10)).hasMessageContaining("an earlier block failed")
+                .hasMessageContaining("No space left on device");
+        assertThatThrownBy(gzip::finish).hasMessageContaining("an earlier block failed");
+        gzip.close();
+
+        assertThat(writes[0]).as("no member written past the failed one").isEqualTo(attempted);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("partwarden-gzip"));
     }
 
     /** Compressible like COPY text: lines of words and numbers. */
