@@ -53,11 +53,26 @@ BEGIN
     RAISE EXCEPTION 'restore table %.% needs as many column types as columns, and at least one', table_schema, table_name;
   END IF;
   -- types come from a manifest file: each must name a type, nothing more, before it reaches SQL
-  IF EXISTS (SELECT 1 FROM unnest(types) t WHERE to_regtype(t) IS NULL) THEN
+  IF EXISTS (SELECT 1 FROM unnest(types) t WHERE t ~ '--|/\*|;|[\n\r]' OR to_regtype(t) IS NULL) THEN
     RAISE EXCEPTION 'restore table %.%: % is not a type of this database', table_schema, table_name,
-      (SELECT t FROM unnest(types) t WHERE to_regtype(t) IS NULL LIMIT 1);
+      (SELECT t FROM unnest(types) t WHERE t ~ '--|/\*|;|[\n\r]' OR to_regtype(t) IS NULL LIMIT 1);
   END IF;
   RETURN format('CREATE TABLE %I.%I (%s)', table_schema, table_name,
                 (SELECT string_agg(format('%I %s', c, t), ', ' ORDER BY n)
                    FROM unnest(columns, types) WITH ORDINALITY AS u(c, t, n)));
 END $$;
+
+-- While a detached table is archived and until it is dropped, no row may be added or changed:
+-- a CHECK (false) that is NOT VALID leaves the rows there alone and refuses every new or
+-- updated one (a DELETE is caught by the row count before the drop). Null when in place.
+CREATE FUNCTION partwarden.archive_guard_ddl(table_schema text, table_name text) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT partwarden_archiving CHECK (false) NOT VALID', table_schema, table_name)
+   WHERE NOT EXISTS (SELECT 1 FROM pg_constraint
+                      WHERE conrelid = format('%I.%I', table_schema, table_name)::regclass AND conname = 'partwarden_archiving')
+$$;
+
+CREATE FUNCTION partwarden.lock_ddl(table_schema text, table_name text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('LOCK TABLE %I.%I IN ACCESS EXCLUSIVE MODE', table_schema, table_name)
+$$;

@@ -91,7 +91,10 @@ public class ArchiveWriter {
         String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
         Path data = location.data();
         try {
-            Files.createDirectories(location.folder());
+            if (!Files.isDirectory(location.folder())) {
+                Files.createDirectories(location.folder());
+                forceDirectory(location.folder().getParent()); // the folder's own entry survives a power cut too
+            }
             Written written = writeData(data, copy, compressionLevel, threads);
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.Table.of(table),
                     new Manifest.Table(partition.schema(), partition.name()), rangeColumn, partition.bounds().lower(),
@@ -131,11 +134,11 @@ public class ArchiveWriter {
                 rows[0] = copyOut(copy, digesting);
                 gzip.finish();
             }
+            if (rows[0] != content.rows()) { // before the rename: a file in place is a whole one
+                throw new IOException("COPY reported " + rows[0] + " rows but sent " + content.rows());
+            }
             Failpoint.reach("archive.partial");
         });
-        if (rows[0] != content.rows()) {
-            throw new IOException("COPY reported " + rows[0] + " rows but sent " + content.rows());
-        }
         return new Written(rows[0], Files.size(data), HexFormat.of().formatHex(fileSha.digest()), content.hex());
     }
 
@@ -169,8 +172,12 @@ public class ArchiveWriter {
             channel.force(true);
         }
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
+        forceDirectory(target.getParent());
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 

@@ -41,11 +41,17 @@ public final class ManifestFile {
             throw new ArchiveException(path + " is not a Partwarden archive manifest: format is " + manifest.format()
                     + ", expected " + Manifest.FORMAT);
         }
-        if (manifest.table() == null || manifest.partition() == null || manifest.lowerBound() == null
-                || manifest.upperBound() == null || manifest.columns() == null || manifest.columns().isEmpty()
-                || manifest.file() == null || manifest.fileSha256() == null || manifest.contentCrc32c() == null) {
-            throw new ArchiveException("manifest " + path + " is incomplete: table, partition, bounds, columns, file"
-                    + " and checksums are all required");
+        if (manifest.table() == null || manifest.partition() == null || manifest.rangeColumn() == null
+                || manifest.lowerBound() == null || manifest.upperBound() == null || manifest.columns() == null
+                || manifest.columns().isEmpty() || manifest.file() == null || manifest.fileSha256() == null
+                || manifest.contentCrc32c() == null || manifest.copySettings() == null || manifest.recreateDdl() == null) {
+            throw new ArchiveException("manifest " + path + " is incomplete: table, partition, range column, bounds, columns,"
+                    + " file, checksums, COPY settings and recreate DDL are all required");
+        }
+        // the manifest carries no checksum of its own: what it may make a session do is fixed here
+        if (!"text".equals(manifest.copyFormat()) || !ArchiveWriter.COPY_SETTINGS.equals(manifest.copySettings())) {
+            throw new ArchiveException("manifest " + path + " was written in COPY format " + manifest.copyFormat() + " under "
+                    + manifest.copySettings() + "; Partwarden reads only format text under " + ArchiveWriter.COPY_SETTINGS);
         }
         if (Path.of(manifest.file()).getNameCount() != 1 || manifest.file().startsWith(".")) {
             throw new ArchiveException("manifest " + path + " names data file " + manifest.file()

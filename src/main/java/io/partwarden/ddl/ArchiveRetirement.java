@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code on-retire: archive} between detach and drop: write the detached table to a file
@@ -31,16 +32,24 @@ public class ArchiveRetirement {
     private static final Logger log = LoggerFactory.getLogger(ArchiveRetirement.class);
 
     static final String COUNT_ROWS = "SELECT partwarden.exact_row_count(format('%I.%I', ?, ?)::regclass)";
+    static final String GUARD_DDL = "SELECT partwarden.archive_guard_ddl(?, ?)";
+    static final String LOCK_DDL = "SELECT partwarden.lock_ddl(?, ?)";
+    static final String ARCHIVED_ROWS = """
+            SELECT archive_rows FROM partwarden.retirement
+             WHERE partition_schema = ? AND partition_name = ? AND state = 'verified'""";
 
     private final ArchiveWriter writer;
     private final RetirementLog retirements;
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private final PartwardenProperties.Archive settings;
 
-    public ArchiveRetirement(ArchiveWriter writer, RetirementLog retirements, JdbcTemplate jdbc, PartwardenProperties properties) {
+    public ArchiveRetirement(ArchiveWriter writer, RetirementLog retirements, JdbcTemplate jdbc,
+                             TransactionTemplate transactions, PartwardenProperties properties) {
         this.writer = writer;
         this.retirements = retirements;
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.settings = properties.archive();
     }
 
@@ -58,16 +67,18 @@ public class ArchiveRetirement {
             if (retirementId == null || existing.retirementId() != retirementId) {
                 throw new ArchiveException("cannot archive " + what + ": " + location.manifest() + " already holds an archive of "
                         + partition.bounds() + " of " + table + " (retirement " + existing.retirementId() + ", "
-                        + existing.archivedAt() + "); move it elsewhere or restore it before this range is retired again");
+                        + existing.archivedAt() + "), which this would overwrite; move its two files elsewhere first (a restore leaves"
+                        + " them where they are)");
             }
         }
     }
 
     /** Archives the detached table and verifies the archive, as far as not done yet. */
-    void ensureVerified(TableName table, Partition partition) {
+    void ensureVerified(TableName table, Partition partition, PartwardenProperties.Table config) {
         RetirementLog.Entry entry = entry(partition);
         if (entry.state().equals("detached")) {
             checkReady(table, partition, entry.id());
+            guard(partition, config);
             ArchiveLocation location = location(table, partition);
             long tableBytes = writer.sizeOnDisk(partition);
             long started = System.nanoTime();
@@ -96,13 +107,52 @@ public class ArchiveRetirement {
         }
     }
 
+    /**
+     * In the drop's transaction, before the DROP: lock the table and count it again. Its new
+     * rows and changes were refused since the guard went on; a DELETE would show here, and the
+     * archive then no longer holds the table: the retirement goes back to archiving it.
+     */
+    void checkUnchangedSinceArchived(Partition partition) {
+        jdbc.execute(jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(), partition.name()));
+        Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name());
+        long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
+        if (archived == null || rows != archived) {
+            throw new ArchiveChanged(partition.schema() + "." + partition.name() + " holds " + rows + " rows, its archive "
+                    + archived + ": rows were deleted since it was archived; it is not dropped, and the next pass archives it again");
+        }
+    }
+
+    /** A verified archive that no longer matches its table. */
+    static final class ArchiveChanged extends ArchiveException {
+        ArchiveChanged(String message) {
+            super(message);
+        }
+    }
+
+    /** Refuses new and changed rows in the detached table from now until it is dropped. */
+    private void guard(Partition partition, PartwardenProperties.Table config) {
+        String guard = jdbc.queryForObject(GUARD_DDL, String.class, partition.schema(), partition.name());
+        if (guard != null) {
+            LockRetry.attempt("guard " + partition.name() + " while it is archived", config.maxAttempts(),
+                    () -> transactions.execute(status -> {
+                        LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+                        jdbc.execute(guard);
+                        return null;
+                    }));
+        }
+    }
+
     /** What the archive step runs, for the dry run. */
     List<String> statements(TableName table, Partition partition) {
         ArchiveLocation location = location(table, partition);
+        String guard = jdbc.queryForObject(GUARD_DDL, String.class, partition.schema(), partition.name());
         return List.of(
+                "-- refuse new and changed rows until the drop: " + (guard != null ? guard : "(in place)"),
                 "-- archive: " + writer.copyStatement(partition) + "  >  " + location.data() + " (gzip level "
                         + settings.compressionLevel() + "), manifest " + location.manifest(),
-                "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept");
+                "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept",
+                "-- in the drop's transaction, first: " + jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(),
+                        partition.name()) + ", and its row count must still be the archive's");
     }
 
     private void verify(Partition partition, RetirementLog.Entry entry) {

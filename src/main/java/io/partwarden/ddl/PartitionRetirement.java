@@ -191,14 +191,19 @@ public class PartitionRetirement {
 
     private void dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
         if (config.onRetire() == OnRetire.ARCHIVE) {
-            archiving.ensureVerified(table, partition); // only a verified archive lets the drop below happen
+            archiving.ensureVerified(table, partition, config); // only a verified archive lets the drop below happen
         }
-        LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
-                () -> transactions.execute(status -> {
-                    LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-                    disposeInTransaction(table, partition, config);
-                    return null;
-                }));
+        try {
+            LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
+                    () -> transactions.execute(status -> {
+                        LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+                        disposeInTransaction(table, partition, config);
+                        return null;
+                    }));
+        } catch (ArchiveRetirement.ArchiveChanged changed) {
+            retirements.advance(partition, "detached", null, "verified");
+            throw changed;
+        }
     }
 
     /** Drops, keeps or archives the detached table, in the caller's transaction. */
@@ -209,6 +214,7 @@ public class PartitionRetirement {
                 advance(partition, "dropped", null);
             }
             case ARCHIVE -> {
+                archiving.checkUnchangedSinceArchived(partition);
                 if (retirements.advance(partition, "dropped", null, "verified") != 1) {
                     throw new IllegalStateException(partition.schema() + "." + partition.name()
                             + " is not dropped: its retirement has no verified archive");

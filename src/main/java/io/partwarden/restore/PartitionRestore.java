@@ -102,7 +102,7 @@ public class PartitionRestore {
 
     /** COPY in, under the settings the archive was written with; the check rolls everything back on a mismatch. */
     private long load(Path manifestPath, Manifest manifest, TableName target) {
-        manifest.copySettings().forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
+        ArchiveWriter.COPY_SETTINGS.forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
         String copy = archives.copy(target.schema(), target.name(), manifest.columnNames(), "in");
         log.info("{}  <  {}", copy, ManifestFile.dataFile(manifestPath, manifest));
         return jdbc.execute((Connection connection) -> {

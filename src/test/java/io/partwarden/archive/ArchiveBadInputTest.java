@@ -132,9 +132,36 @@ class ArchiveBadInputTest {
     @Test
     void anExistingArchiveOfTheSameRangeIsNeverOverwritten() throws Exception {
         Path again = copyOfGoodArchive("again");
+        byte[] data = Files.readAllBytes(dataIn(again));
+        String manifest = Files.readString(manifestIn(again));
 
         assertRefusedBeforeDetaching(pass(again.toString()), manifestIn(again) + " already holds an archive of"
                 + " [2024-01-01T00:00:00Z, 2024-02-01T00:00:00Z) of Audit Trail.Events");
+        assertThat(Files.readAllBytes(dataIn(again))).isEqualTo(data);
+        assertThat(Files.readString(manifestIn(again))).isEqualTo(manifest);
+    }
+
+    @Test
+    void aManifestWithOtherCopySettingsIsRefusedBeforeAnySettingIsApplied() throws Exception {
+        Path copy = copyOfGoodArchive("settings");
+        Path manifest = manifestIn(copy);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"TimeZone\" : \"UTC\"",
+                "\"session_replication_role\" : \"replica\""));
+
+        assertRestoreRefused(manifest, "Partwarden reads only format text under");
+    }
+
+    @Test
+    void aManifestWhoseColumnTypeHidesACommentIsRefused() throws Exception {
+        Path copy = copyOfGoodArchive("comment-type");
+        Path manifest = manifestIn(copy);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"type\" : \"bigint\"", "\"type\" : \"bigint -- x\""));
+
+        Throwable failure = catchThrowable(() -> restore().restore(manifest, TableName.parse("Audit Trail.restored"),
+                Duration.ofSeconds(5)));
+
+        assertThat(failure).hasMessageContaining("bigint -- x is not a type of this database");
+        assertThat(jdbc().queryForObject("SELECT to_regclass('\"Audit Trail\".restored') IS NULL", Boolean.class)).isTrue();
     }
 
     @Test
@@ -240,7 +267,8 @@ class ArchiveBadInputTest {
         assertThat(anyOf).as("message: " + failure.getMessage()).anyMatch(failure.getMessage()::contains);
         assertThat(tables()).as("nothing was created").isEqualTo(tablesBefore);
         Throwable asPartition = catchThrowable(() -> restore().restore(manifest, null, Duration.ofSeconds(5)));
-        assertThat(asPartition).isInstanceOf(ArchiveException.class);
+        assertThat(asPartition).as("refused for the same reason, before looking at the table")
+                .isInstanceOf(ArchiveException.class).hasMessage(failure.getMessage());
         assertThat(tables()).isEqualTo(tablesBefore);
     }
 

@@ -44,6 +44,8 @@ class CrashSafetyTest {
     @TempDir
     static Path archives;
 
+    static String februaryRows;
+
     static JdbcTemplate jdbc() {
         return database.get().jdbc();
     }
@@ -58,7 +60,7 @@ class CrashSafetyTest {
             "archive.verified"})
     void aRetirementKilledAtAnyStepConvergesOnTheNextPassWithOneVerifiedArchivePerRange(String step) throws Exception {
         Path archive = Files.createDirectories(archives.resolve(step));
-        ArchiveFixture.create(database.get(), 300);
+        fixture(300);
         String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
 
         killAt(step, archive);
@@ -87,7 +89,7 @@ class CrashSafetyTest {
     @Test
     void anArchiveCorruptedBeforeItsVerificationKeepsTheTableAndIsWrittenAgain() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("corrupted"));
-        ArchiveFixture.create(database.get(), 300);
+        fixture(300);
         String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
         killAt("archive.recorded", archive);
         Path data = archive.resolve("Audit%20Trail.Events/20240101T000000Z_20240201T000000Z.copy.gz");
@@ -114,7 +116,7 @@ class CrashSafetyTest {
     @Test
     void aRetirementKilledWhileItsDetachWaitsForAReaderIsFinalizedByTheNextPass() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("pending"));
-        ArchiveFixture.create(database.get(), 300);
+        fixture(300);
         String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
         try (Connection reader = database.get().connect(); Statement s = reader.createStatement();
              ServiceProcess service = ServiceProcess.start(Map.of(), args(archive))) {
@@ -143,7 +145,7 @@ class CrashSafetyTest {
     @Test
     void aRetirementInterruptedWhileArchivingEndsRecordedAsDroppedWhenOnRetireIsChangedToDrop() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("changed"));
-        ArchiveFixture.create(database.get(), 100);
+        fixture(100);
         killAt("archive.recorded", archive);
         java.util.Map<String, String> dropping = new java.util.HashMap<>(ArchiveFixture.archivingTo(archive.toString()));
         dropping.put("tables[0].on-retire", "drop");
@@ -155,6 +157,67 @@ class CrashSafetyTest {
         assertThat(jdbc().queryForList("SELECT partition_name || ' ' || state FROM partwarden.retirement"
                 + " WHERE parent_schema = 'Audit Trail' ORDER BY lower_bound", String.class))
                 .containsExactly("Events_y2024m01 dropped", "Events_y2024m02 dropped");
+    }
+
+    @Test
+    void aDetachedTableRefusesNewRowsWhileArchivedAndADeleteSendsItBackToBeArchivedAgain() throws Exception {
+        Path archive = Files.createDirectories(archives.resolve("deleted"));
+        fixture(300);
+        killAt("archive.verified", archive);
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc().update(
+                "INSERT INTO " + JANUARY + " (\"Id\", \"At\") VALUES (99999, '2024-01-05Z')")))
+                .hasMessageContaining("partwarden_archiving");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> jdbc().update(
+                "UPDATE " + JANUARY + " SET note = 'changed' WHERE \"Id\" = 2"))).hasMessageContaining("partwarden_archiving");
+        jdbc().update("DELETE FROM " + JANUARY + " WHERE \"Id\" = 1");
+        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+
+        PassReport refused = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
+                .orElseThrow();
+
+        assertThat(refused.converged()).isFalse();
+        assertThat(refused.failures().get(0).error()).contains("holds 299 rows, its archive 300: rows were deleted since it was"
+                + " archived; it is not dropped");
+        assertThat(januaryState()).isEqualTo("detached");
+        assertThat(jdbc().queryForObject(ROWS.formatted(JANUARY), String.class)).isEqualTo(januaryRows);
+
+        PassReport next = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
+                .orElseThrow();
+
+        assertThat(next.converged()).as(next.failures().toString()).isTrue();
+        assertConverged(archive, januaryRows);
+    }
+
+    @Test
+    void archiveFilesGoneAfterTheirVerificationAreWrittenAgainBeforeTheDrop() throws Exception {
+        Path archive = Files.createDirectories(archives.resolve("vanished"));
+        fixture(300);
+        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+        killAt("archive.verified", archive);
+        try (Stream<Path> files = Files.list(archive.resolve("Audit%20Trail.Events"))) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+
+        PassReport gone = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
+                .orElseThrow();
+
+        assertThat(gone.converged()).isFalse();
+        assertThat(gone.failures().get(0).error()).contains("the verified archive of Audit Trail.Events_y2024m01 is gone or changed");
+        assertThat(tableExists(JANUARY)).isTrue();
+        assertThat(januaryState()).isEqualTo("detached");
+        PassReport next = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
+                .orElseThrow();
+        assertThat(next.converged()).as(next.failures().toString()).isTrue();
+        assertConverged(archive, januaryRows);
+    }
+
+    /** The fixture with {@code rows} a month; remembers February's rows, which every convergence restores. */
+    private static void fixture(int rows) {
+        ArchiveFixture.create(database.get(), rows);
+        februaryRows = jdbc().queryForObject(ROWS.formatted(ArchiveFixture.FEBRUARY), String.class);
     }
 
     private void killAt(String step, Path archive) throws Exception {
@@ -192,6 +255,9 @@ class CrashSafetyTest {
         Engine.restoreOn(database.get()).restore(manifest, TableName.parse("Audit Trail.january_back"), Duration.ofSeconds(5));
         assertThat(jdbc().queryForObject(ROWS.formatted("\"Audit Trail\".january_back"), String.class))
                 .as("every row, every value").isEqualTo(januaryRows);
+        Engine.restoreOn(database.get()).restore(archive.resolve(
+                "Audit%20Trail.Events/20240201T000000Z_20240301T000000Z.manifest.json"), null, Duration.ofSeconds(5));
+        assertThat(jdbc().queryForObject(ROWS.formatted(ArchiveFixture.FEBRUARY), String.class)).isEqualTo(februaryRows);
     }
 
     private static String januaryState() {

@@ -37,7 +37,8 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         PartitionCatalog catalog = new PartitionCatalog(jdbc);
         Clock clock = Clock.systemUTC();
         RetirementLog retirements = new RetirementLog(jdbc);
-        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), retirements, jdbc, properties);
+        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), retirements, jdbc,
+                transactions, properties);
         PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions),
                 new PartitionRetirement(jdbc, transactions, retirements, archiving));
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
