@@ -11,8 +11,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Reads a table's partitions with their sizes and rows in one query, and counts the detached
- * tables its retirements kept in a second. Sizes open every
+ * Reads a table's partitions with their sizes and rows in one query, and its retirements (tables
+ * kept detached, retirements still under way) in a second. Sizes open every
  * partition (an ACCESS SHARE lock each), so the read runs under a short lock timeout and a
  * statement timeout, away from any scrape.
  */
@@ -27,10 +27,12 @@ public class PartitionStatsReader {
               FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass) p
               JOIN pg_class c ON c.oid = p.partition
             """;
-    static final String KEPT_TABLES = """
-            SELECT count(*) FROM partwarden.retirement
-             WHERE parent_schema = ? AND parent_name = ? AND state = 'kept'
-               AND to_regclass(format('%I.%I', partition_schema, kept_as)) IS NOT NULL""";
+    static final String RETIREMENTS = """
+            SELECT count(*) FILTER (WHERE state = 'kept'
+                                      AND to_regclass(format('%I.%I', partition_schema, kept_as)) IS NOT NULL) AS kept,
+                   count(*) FILTER (WHERE state IN ('detaching', 'detached', 'archived', 'verified')) AS under_way
+              FROM partwarden.retirement
+             WHERE parent_schema = ? AND parent_name = ?""";
     static final String BOUND_WAITS = """
             SELECT set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)""";
 
@@ -49,7 +51,7 @@ public class PartitionStatsReader {
 
     public TableStats read(String configured) {
         TableName table = TableName.parse(configured);
-        record Read(List<PartitionStats> partitions, long kept) {
+        record Read(List<PartitionStats> partitions, long kept, long underWay) {
         }
         Read read = transactions.execute(status -> {
             jdbc.queryForList(BOUND_WAITS, config.lockTimeout().toMillis() + "ms", config.statementTimeout().toMillis() + "ms");
@@ -58,9 +60,10 @@ public class PartitionStatsReader {
                     SqlTime.instant(row.getObject("upper_bound", OffsetDateTime.class)),
                     row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count")),
                     table.schema(), table.name());
-            return new Read(partitions, jdbc.queryForObject(KEPT_TABLES, Long.class, table.schema(), table.name()));
+            return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way")),
+                    table.schema(), table.name());
         });
-        return new TableStats(configured, read.partitions(), read.kept(), null, clock.instant());
+        return new TableStats(configured, read.partitions(), read.kept(), read.underWay(), null, clock.instant());
     }
 
 }

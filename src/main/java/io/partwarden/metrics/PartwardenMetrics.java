@@ -45,6 +45,7 @@ public class PartwardenMetrics {
     private final MultiGauge partitions;
     private final MultiGauge defaultPartitionRows;
     private final MultiGauge keptTables;
+    private final MultiGauge retirementsUnderWay;
     private final MultiGauge runway;
     private final MultiGauge oldestStart;
     private final MultiGauge catalogUp;
@@ -66,6 +67,8 @@ public class PartwardenMetrics {
                 "Rows in the default partition, which no ranged partition covers");
         keptTables = gauge("partwarden.detached.tables", null,
                 "Retired partitions kept as detached tables (on-retire: detach) that still exist");
+        retirementsUnderWay = gauge("partwarden.retirements.under.way", null,
+                "Retirements begun and not finished (detached tables not yet dropped, archived or kept); the next pass resumes them");
         runway = gauge("partwarden.runway", "seconds", "Time until the end of the newest partition");
         oldestStart = gauge("partwarden.oldest.partition.start.timestamp", "seconds",
                 "Lower bound of the oldest partition, as a Unix time: how far back data is kept");
@@ -120,6 +123,7 @@ public class PartwardenMetrics {
         partitions.register(tableRows(up, t -> t.partitions().size()));
         defaultPartitionRows.register(tableRows(up, TableStats::defaultPartitionRows));
         keptTables.register(tableRows(up, TableStats::keptTables));
+        retirementsUnderWay.register(tableRows(up, TableStats::retirementsUnderWay));
         // evaluated at each scrape: the runway shrinks between refreshes
         runway.register(tableRows(up, t -> t.runway(clock.instant()).toSeconds()));
         oldestStart.register(tableRows(up.stream().filter(t -> t.oldestStart().isPresent()).toList(),

@@ -12,17 +12,20 @@ import java.util.Optional;
  * @param table the table as configured
  * @param partitions empty when the read failed
  * @param keptTables tables its retirements detached and kept ({@code on-retire: detach}) that still exist
+ * @param retirementsUnderWay retirements begun and not finished: detached tables not yet dropped,
+ *     archived or kept, which the next pass resumes
  * @param error why the read failed; null when it succeeded
  * @param readAt when the read was made
  */
-public record TableStats(String table, List<PartitionStats> partitions, long keptTables, String error, Instant readAt) {
+public record TableStats(String table, List<PartitionStats> partitions, long keptTables, long retirementsUnderWay,
+                         String error, Instant readAt) {
 
     public TableStats {
         partitions = List.copyOf(partitions);
     }
 
     public static TableStats failed(String table, String error, Instant at) {
-        return new TableStats(table, List.of(), 0, error, at);
+        return new TableStats(table, List.of(), 0, 0, error, at);
     }
 
     public boolean catalogUp() {

@@ -72,6 +72,8 @@ class CrashSafetyTest {
             default -> "verified";
         });
         assertThat(tableExists(JANUARY)).as("nothing is dropped before the drop step").isTrue();
+        assertThat(Engine.statsOn(database.get()).read("Audit Trail.Events").retirementsUnderWay())
+                .as("partwarden_retirements_under_way").isEqualTo(1);
         assertThat(isAttached()).isEqualTo(step.equals("retire.begun"));
         assertThat(files(archive)).as("files when killed at " + step).isEqualTo(switch (step) {
             case "retire.begun", "retire.detached" -> List.of();
@@ -243,6 +245,7 @@ class CrashSafetyTest {
     }
 
     private static void assertConverged(Path archive, String januaryRows) throws IOException {
+        assertThat(Engine.statsOn(database.get()).read("Audit Trail.Events").retirementsUnderWay()).isZero();
         assertThat(tableExists(JANUARY)).isFalse();
         assertThat(tableExists(ArchiveFixture.FEBRUARY)).isFalse();
         assertThat(files(archive)).containsExactly(

@@ -71,6 +71,7 @@ class ObservabilityTest {
         assertThat(scrape.value("partwarden_partitions", "table", TABLE)).contains((double) stats.size());
         assertThat(scrape.value("partwarden_default_partition_rows", "table", TABLE)).contains(0.0);
         assertThat(scrape.value("partwarden_detached_tables", "table", TABLE)).contains(0.0);
+        assertThat(scrape.value("partwarden_retirements_under_way", "table", TABLE)).contains(0.0);
         assertThat(scrape.value("partwarden_catalog_up", "table", TABLE)).contains(1.0);
         Instant coveredUntil = database.get().jdbc().queryForObject(
                 "SELECT max(upper_bound) FROM partwarden.partitions('workflow_events')", java.sql.Timestamp.class).toInstant();

@@ -49,7 +49,7 @@ class PartwardenMetricsTest {
     @Test
     void gaugesReadTheNewestSnapshotAndAPartitionGoneFromItIsDropped() {
         metrics.onStatsRefreshed(snapshot(up(10)));
-        metrics.onStatsRefreshed(snapshot(new TableStats(TABLE, List.of(partition("p_2026_12", 7)), 0, null, NOW)));
+        metrics.onStatsRefreshed(snapshot(new TableStats(TABLE, List.of(partition("p_2026_12", 7)), 0, 0, null, NOW)));
 
         assertThat(registry.find("partwarden.partition.rows").tags("partition", "p_2026_11").gauge()).isNull();
         assertThat(registry.get("partwarden.partition.rows").tags("partition", "p_2026_12").gauge().value()).isEqualTo(7.0);
@@ -72,7 +72,7 @@ class PartwardenMetricsTest {
     }
 
     static TableStats up(long rows) {
-        return new TableStats(TABLE, List.of(partition("p_2026_11", rows)), 0, null, NOW);
+        return new TableStats(TABLE, List.of(partition("p_2026_11", rows)), 0, 0, null, NOW);
     }
 
     static PartitionStats partition(String name, long rows) {

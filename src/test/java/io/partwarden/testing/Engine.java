@@ -12,6 +12,7 @@ import io.partwarden.maintenance.MaintenancePass;
 import io.partwarden.maintenance.MaintenanceStatus;
 import io.partwarden.maintenance.PassLock;
 import io.partwarden.maintenance.PassRunner;
+import io.partwarden.metrics.PartitionStatsReader;
 import io.partwarden.restore.PartitionRestore;
 import java.time.Clock;
 import java.util.Map;
@@ -22,6 +23,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** The service's maintenance objects wired as Spring wires them, on a test database. */
 public record Engine(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor,
                      MaintenancePass pass, MaintenanceStatus status, PassRunner runner) {
+
+    /** The statistics reader behind metrics and health, on a test database. */
+    public static PartitionStatsReader statsOn(TestDatabase db) {
+        return new PartitionStatsReader(new JdbcTemplate(db.dataSource()),
+                new TransactionTemplate(new DataSourceTransactionManager(db.dataSource())), TestProperties.defaults(),
+                Clock.systemUTC());
+    }
 
     /** {@code --restore}'s worker on a test database. */
     public static PartitionRestore restoreOn(TestDatabase db) {
