@@ -60,6 +60,9 @@ public class PartitionsHealthIndicator implements HealthIndicator {
                 details.put("runwayThreshold", threshold.toString());
                 details.put("coveredUntil", stats.coveredUntil().map(Instant::toString).orElse("no partition"));
                 details.put("partitionsAhead", stats.partitionsAhead(now));
+                if (stats.retirementsUnderWay() > 0) {
+                    details.put("retirementsUnderWay", stats.retirementsUnderWay()); // the next pass resumes them
+                }
                 details.put("statisticsReadAt", stats.readAt().toString());
             }
             details.put("lastSuccess", status.lastSuccess(table.name()).map(Instant::toString).orElse("none since start"));
