@@ -60,4 +60,24 @@ class PartitionsHealthTest {
         assertThat(longer.runner().runIfLockFree()).hasValueSatisfying(r -> assertThat(r.converged()).isTrue());
         assertThat(longerHealth.health().getStatus()).isEqualTo(Status.UP);
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRetirementLeftUnderWayShowsAmongTheTablesDetails() {
+        TestProperties.migrate(database.get());
+        database.get().execute("""
+                CREATE TABLE readings (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+                INSERT INTO partwarden.retirement (parent_schema, parent_name, partition_schema, partition_name,
+                                                   lower_bound, upper_bound, state)
+                VALUES ('public', 'readings', 'public', 'readings_y2020m01', '2020-01-01Z', '2020-02-01Z', 'detached')""");
+        Engine engine = Engine.on(database.get(), Map.of("tables[0].name", "readings", "tables[0].column", "at"));
+        StatsSnapshot snapshot = new StatsSnapshot(engine.properties(), Engine.statsOn(database.get()), Clock.systemUTC(),
+                event -> { });
+        snapshot.refresh();
+
+        Map<String, Object> tables = (Map<String, Object>) new PartitionsHealthIndicator(engine.properties(), snapshot,
+                engine.status(), Clock.systemUTC()).health().getDetails().get("tables");
+
+        assertThat((Map<String, Object>) tables.get("readings")).containsEntry("retirementsUnderWay", 1L);
+    }
 }
