@@ -164,6 +164,29 @@ class ArchiveRetirementTest {
     }
 
     @Test
+    void withADefaultPartitionTheDetachIsPlainAndTheArchiveTheSame() {
+        database.get().execute("""
+                CREATE TABLE "Audit Trail"."Defaulted" ("At" timestamptz NOT NULL, note text) PARTITION BY RANGE ("At");
+                SELECT partwarden.create_month_partition('"Audit Trail"."Defaulted"', '2024-01-15');
+                CREATE TABLE "Audit Trail"."Defaulted_default" PARTITION OF "Audit Trail"."Defaulted" DEFAULT;
+                INSERT INTO "Audit Trail"."Defaulted" SELECT '2024-01-01Z'::timestamptz + g * interval '1 hour', 'n' || g
+                  FROM generate_series(1, 40) g;""");
+
+        PassReport archived = Engine.on(database.get(), java.util.Map.of("tables[0].name", "Audit Trail.Defaulted",
+                "tables[0].column", "At", "tables[0].premake", "0", "tables[0].retention", "12m", "tables[0].on-retire", "archive",
+                "tables[0].default-partition", "true", "archive.directory", archive.toString(), "lock.at-least-for", "0s"))
+                .runner().runIfLockFree().orElseThrow();
+
+        assertThat(archived.converged()).as(archived.failures().toString()).isTrue();
+        assertThat(archived.outcomes()).filteredOn(o -> o.kind().equals("archived")).singleElement()
+                .satisfies(o -> assertThat(o.action()).contains("plain detach"));
+        assertThat(ManifestFile.read(archive.resolve("Audit%20Trail.Defaulted/20240101T000000Z_20240201T000000Z.manifest.json"))
+                .rows()).isEqualTo(40);
+        assertThat(jdbc().queryForObject("SELECT to_regclass('\"Audit Trail\".\"Defaulted_y2024m01\"') IS NULL", Boolean.class))
+                .isTrue();
+    }
+
+    @Test
     void aTableWhoseColumnsDifferFromTheManifestIsRefusedByName() {
         jdbc().execute("CREATE TABLE \"Audit Trail\".other (\"Id\" text, \"At\" timestamptz)");
 
