@@ -60,8 +60,7 @@ class CrashSafetyTest {
             "archive.verified"})
     void aRetirementKilledAtAnyStepConvergesOnTheNextPassWithOneVerifiedArchivePerRange(String step) throws Exception {
         Path archive = Files.createDirectories(archives.resolve(step));
-        fixture(300);
-        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+        String januaryRows = fixture(300);
 
         killAt(step, archive);
 
@@ -81,26 +80,20 @@ class CrashSafetyTest {
             default -> List.of("20240101T000000Z_20240201T000000Z.copy.gz", "20240101T000000Z_20240201T000000Z.manifest.json");
         });
 
-        PassReport again = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
-
-        assertThat(again.converged()).as(again.failures().toString()).isTrue();
-        assertConverged(archive, januaryRows);
+        assertNextPassConverges(archive, januaryRows);
     }
 
     @Test
     void anArchiveCorruptedBeforeItsVerificationKeepsTheTableAndIsWrittenAgain() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("corrupted"));
-        fixture(300);
-        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+        String januaryRows = fixture(300);
         killAt("archive.recorded", archive);
         Path data = archive.resolve("Audit%20Trail.Events/20240101T000000Z_20240201T000000Z.copy.gz");
         byte[] bytes = Files.readAllBytes(data);
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(data, bytes);
 
-        PassReport corrupt = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
+        PassReport corrupt = pass(archive);
 
         assertThat(corrupt.converged()).isFalse();
         assertThat(corrupt.failures().get(0).error()).contains("the archive of Audit Trail.Events_y2024m01 failed verification")
@@ -108,18 +101,13 @@ class CrashSafetyTest {
         assertThat(jdbc().queryForObject(ROWS.formatted(JANUARY), String.class)).isEqualTo(januaryRows);
         assertThat(januaryState()).isEqualTo("detached");
 
-        PassReport next = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
-
-        assertThat(next.converged()).as(next.failures().toString()).isTrue();
-        assertConverged(archive, januaryRows);
+        assertNextPassConverges(archive, januaryRows);
     }
 
     @Test
     void aRetirementKilledWhileItsDetachWaitsForAReaderIsFinalizedByTheNextPass() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("pending"));
-        fixture(300);
-        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+        String januaryRows = fixture(300);
         try (Connection reader = database.get().connect(); Statement s = reader.createStatement();
              ServiceProcess service = ServiceProcess.start(Map.of(), args(archive))) {
             reader.setAutoCommit(false);
@@ -137,11 +125,7 @@ class CrashSafetyTest {
                 Boolean.class, QUALIFIED)).as("the first phase committed, the second did not").isTrue();
         awaitLockExpiry();
 
-        PassReport again = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
-
-        assertThat(again.converged()).as(again.failures().toString()).isTrue();
-        assertConverged(archive, januaryRows);
+        assertNextPassConverges(archive, januaryRows);
     }
 
     @Test
@@ -175,8 +159,7 @@ class CrashSafetyTest {
         jdbc().update("DELETE FROM " + JANUARY + " WHERE \"Id\" = 1");
         String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
 
-        PassReport refused = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
+        PassReport refused = pass(archive);
 
         assertThat(refused.converged()).isFalse();
         assertThat(refused.failures().get(0).error()).contains("holds 299 rows, its archive 300: rows were deleted since it was"
@@ -184,18 +167,13 @@ class CrashSafetyTest {
         assertThat(januaryState()).isEqualTo("detached");
         assertThat(jdbc().queryForObject(ROWS.formatted(JANUARY), String.class)).isEqualTo(januaryRows);
 
-        PassReport next = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
-
-        assertThat(next.converged()).as(next.failures().toString()).isTrue();
-        assertConverged(archive, januaryRows);
+        assertNextPassConverges(archive, januaryRows);
     }
 
     @Test
     void archiveFilesGoneAfterTheirVerificationAreWrittenAgainBeforeTheDrop() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("vanished"));
-        fixture(300);
-        String januaryRows = jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
+        String januaryRows = fixture(300);
         killAt("archive.verified", archive);
         try (Stream<Path> files = Files.list(archive.resolve("Audit%20Trail.Events"))) {
             for (Path file : files.toList()) {
@@ -203,23 +181,25 @@ class CrashSafetyTest {
             }
         }
 
-        PassReport gone = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
+        PassReport gone = pass(archive);
 
         assertThat(gone.converged()).isFalse();
         assertThat(gone.failures().get(0).error()).contains("the verified archive of Audit Trail.Events_y2024m01 is gone or changed");
         assertThat(tableExists(JANUARY)).isTrue();
         assertThat(januaryState()).isEqualTo("detached");
-        PassReport next = Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree()
-                .orElseThrow();
-        assertThat(next.converged()).as(next.failures().toString()).isTrue();
-        assertConverged(archive, januaryRows);
+        assertNextPassConverges(archive, januaryRows);
     }
 
-    /** The fixture with {@code rows} a month; remembers February's rows, which every convergence restores. */
-    private static void fixture(int rows) {
+    /** A pass of the service, restarted: what runs after the killed one. */
+    private static PassReport pass(Path archive) {
+        return Engine.on(database.get(), ArchiveFixture.archivingTo(archive.toString())).runner().runIfLockFree().orElseThrow();
+    }
+
+    /** The fixture with {@code rows} a month: January's rows, and February's remembered for every convergence. */
+    private static String fixture(int rows) {
         ArchiveFixture.create(database.get(), rows);
         februaryRows = jdbc().queryForObject(ROWS.formatted(ArchiveFixture.FEBRUARY), String.class);
+        return jdbc().queryForObject(ROWS.formatted(JANUARY), String.class);
     }
 
     private void killAt(String step, Path archive) throws Exception {
@@ -242,6 +222,13 @@ class CrashSafetyTest {
     private static void awaitLockExpiry() throws InterruptedException {
         io.partwarden.testing.RunningDaemon.await("the killed process's lock lapses", Duration.ofSeconds(10), () -> jdbc()
                 .queryForObject("SELECT count(*) FROM partwarden.shedlock WHERE lock_until > timezone('utc', now())", Long.class) == 0);
+    }
+
+    /** The next pass finishes the retirements: files, states and every row as {@link #assertConverged} says. */
+    private static void assertNextPassConverges(Path archive, String januaryRows) throws IOException {
+        PassReport next = pass(archive);
+        assertThat(next.converged()).as(next.failures().toString()).isTrue();
+        assertConverged(archive, januaryRows);
     }
 
     private static void assertConverged(Path archive, String januaryRows) throws IOException {
