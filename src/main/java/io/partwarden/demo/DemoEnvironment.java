@@ -2,6 +2,8 @@ package io.partwarden.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,13 +49,21 @@ class DemoEnvironment implements EnvironmentPostProcessor {
             application.addListeners((ContextClosedEvent closed) -> postgres.close());
             Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "partwarden-demo-stop"));
             seed(postgres);
+            Path archive = Files.createDirectories(postgres.home().resolve("archive"));
+            // last in line: anything given on the command line or in a file wins
             environment.getPropertySources().addLast(new MapPropertySource(SOURCE, Map.of(
                     "spring.datasource.url", postgres.jdbcUrl(DATABASE),
                     "spring.datasource.username", "postgres",
                     "partwarden.demo.port", postgres.port(),
-                    "partwarden.demo.directory", postgres.home().toString())));
+                    "partwarden.demo.directory", postgres.home().toString(),
+                    // four months kept: the oldest month of the 150 days goes to a verified archive file
+                    "partwarden.tables[0].name", "public.workflow_events",
+                    "partwarden.tables[0].retention", "4m",
+                    "partwarden.tables[0].on-retire", "archive",
+                    "partwarden.archive.directory", archive.toString())));
             log.info("--demo: PostgreSQL is up on 127.0.0.1:" + postgres.port() + ", database " + DATABASE
-                    + ", with MeshHook's schema and 10,000 events over the last 150 days");
+                    + ", with MeshHook's schema and 10,000 events over the last 150 days; 4 months are kept,"
+                    + " older ones archived to " + archive);
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw new IllegalStateException("--demo could not start its embedded PostgreSQL: " + e.getMessage()
                     + "; give a database with --spring.datasource.url=... instead", e);

@@ -32,8 +32,13 @@ class DemoGuide {
                   metrics  {}/actuator/prometheus   (partwarden_*)
                   SQL      psql -h 127.0.0.1 -p {} -U postgres {}
                            SELECT * FROM get_workflow_events_partition_stats();
+                  archive  {}
+                           the month older than 4 months, and its manifest; to load it into a table, meanwhile:
+                           java -jar target/partwarden.jar --spring.datasource.url=jdbc:postgresql://127.0.0.1:{}/{} \\
+                             --spring.datasource.username=postgres --restore=<its .manifest.json> --restore-into=public.restored
                 Ctrl-C stops the service and the embedded PostgreSQL, and deletes {}
                 """, http, http, http, environment.getProperty("partwarden.demo.port"), DemoEnvironment.DATABASE,
-                environment.getProperty("partwarden.demo.directory"));
+                environment.getProperty("partwarden.archive.directory"), environment.getProperty("partwarden.demo.port"),
+                DemoEnvironment.DATABASE, environment.getProperty("partwarden.demo.directory"));
     }
 }

@@ -3,11 +3,14 @@ package io.partwarden.demo;
 import static io.partwarden.testing.RunningDaemon.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.partwarden.archive.ManifestFile;
+
 import io.partwarden.testing.RunningDaemon;
 import io.partwarden.testing.Scrape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.logging.DeferredLogFactory;
@@ -31,8 +34,15 @@ class DemoTest {
             await("the demo's table is converted and read", Duration.ofSeconds(60), () -> demo.scrape()
                     .value("partwarden_catalog_up", "table", "public.workflow_events").orElse(0.0) == 1.0);
             assertThat(demo.get("/actuator/health/partitions").body()).contains("\"status\":\"UP\"");
-            assertThat(demo.scrape().find("partwarden_partition_rows", "table", "public.workflow_events")
-                    .stream().mapToDouble(Scrape.Series::value).sum()).isEqualTo(10_000.0);
+            double inPartitions = demo.scrape().find("partwarden_partition_rows", "table", "public.workflow_events")
+                    .stream().mapToDouble(Scrape.Series::value).sum();
+            List<Path> manifests;
+            try (var files = Files.walk(Path.of(demo.property("partwarden.archive.directory")))) {
+                manifests = files.filter(f -> f.toString().endsWith(".manifest.json")).toList();
+            }
+            assertThat(manifests).as("the month before the 4 kept").hasSize(1);
+            assertThat(inPartitions + ManifestFile.read(manifests.get(0)).rows()).as("every event, kept or archived")
+                    .isEqualTo(10_000.0);
         }
         assertThat(Files.exists(directory)).as("the embedded server's directory is deleted").isFalse();
     }
