@@ -7,40 +7,26 @@ import io.partwarden.config.PartwardenProperties;
 import io.partwarden.failpoint.Failpoint;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.RetirePartition;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Retires partitions without stalling writers. {@code DETACH ... CONCURRENTLY} takes only
- * SHARE UPDATE EXCLUSIVE on the parent, then waits for every older transaction on it; the
- * first phase runs under the short lock timeout and is retried, the wait of the second under
- * the table's longer detach timeout: cut short, it leaves the detach pending and
- * {@code FINALIZE} finishes it. Where PostgreSQL refuses a concurrent detach (a default
- * partition exists, or the server predates 14), detach and drop run in one transaction under the
- * lock timeout. Every step is recorded in {@code partwarden.retirement} first, so a crash
- * between detach and drop is finished by the next pass. With {@code on-retire: archive} the
+ * Retires partitions without stalling writers: {@code DETACH ... CONCURRENTLY} ({@link
+ * ConcurrentDetach}) takes only SHARE UPDATE EXCLUSIVE on the parent, then disposes of the
+ * detached table as {@code on-retire} says. Where PostgreSQL refuses a concurrent detach (a
+ * default partition exists, or the server predates 14), detach and drop run in one transaction
+ * under the lock timeout. Every step is recorded in {@code partwarden.retirement} first, so a
+ * crash between detach and drop is finished by the next pass. With {@code on-retire: archive} the
  * detached table is written to a file and read back ({@link ArchiveRetirement}) before the drop,
  * which happens only from the state {@code verified}.
  */
 @Component
 public class PartitionRetirement {
 
-    private static final Logger log = LoggerFactory.getLogger(PartitionRetirement.class);
-
-    static final String DETACH_DDL =
-            "SELECT partwarden.detach_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
     static final String DROP_DDL = "SELECT partwarden.drop_ddl(?, ?)";
-    static final String IS_PENDING = """
-            SELECT coalesce((SELECT detach_pending FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
-                              WHERE schema_name = ? AND partition_name = ?), false)""";
     static final String KEEP_DDL = "SELECT partwarden.keep_ddl(?, ?)";
     static final String KEPT_NAME = "SELECT partwarden.kept_name(?)";
     static final String ARCHIVE_TABLE_DDL =
@@ -51,13 +37,15 @@ public class PartitionRetirement {
     private final TransactionTemplate transactions;
     private final RetirementLog retirements;
     private final ArchiveRetirement archiving;
+    private final ConcurrentDetach detach;
 
     public PartitionRetirement(JdbcTemplate jdbc, TransactionTemplate transactions, RetirementLog retirements,
-                               ArchiveRetirement archiving) {
+                               ArchiveRetirement archiving, ConcurrentDetach detach) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.retirements = retirements;
         this.archiving = archiving;
+        this.detach = detach;
     }
 
     public void retire(RetirePartition action, PartwardenProperties.Table config) {
@@ -68,7 +56,7 @@ public class PartitionRetirement {
         retirements.begin(action.table(), partition);
         Failpoint.reach("retire.begun");
         if (action.concurrently()) {
-            detachConcurrently(action.table(), partition, config);
+            detach.concurrently(action.table(), partition, config);
             advance(partition, "detached", null);
             Failpoint.reach("retire.detached");
             dispose(action.table(), partition, config);
@@ -76,7 +64,7 @@ public class PartitionRetirement {
             // the file cannot be part of the transaction: detach now, archive and drop after
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-                jdbc.execute(detachStatement(action.table(), partition, "plain"));
+                jdbc.execute(detach.statement(action.table(), partition, "plain"));
                 advance(partition, "detached", null);
                 return null;
             }));
@@ -85,7 +73,7 @@ public class PartitionRetirement {
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-                jdbc.execute(detachStatement(action.table(), partition, "plain"));
+                jdbc.execute(detach.statement(action.table(), partition, "plain"));
                 disposeInTransaction(action.table(), partition, config);
                 return null;
             }));
@@ -96,7 +84,7 @@ public class PartitionRetirement {
         Partition partition = action.partition();
         retirements.begin(action.table(), partition);
         if (partition.detachPending()) {
-            finalizeDetach(action.table(), partition, config);
+            detach.finish(action.table(), partition, config);
         }
         advance(partition, "detached", null);
         dispose(action.table(), partition, config);
@@ -106,19 +94,19 @@ public class PartitionRetirement {
     public List<String> statements(RetirePartition action, PartwardenProperties.Table config) {
         List<String> statements = new ArrayList<>();
         if (action.concurrently()) {
-            statements.add(setLockTimeout(config.lockTimeout()));
-            statements.add(detachStatement(action.table(), action.partition(), "concurrently"));
+            statements.add(ConcurrentDetach.setLockTimeout(config.lockTimeout()));
+            statements.add(detach.statement(action.table(), action.partition(), "concurrently"));
             statements.add("-- only if the wait for older transactions outlasts the lock timeout, leaving the detach pending:");
-            statements.add("-- " + setLockTimeout(config.detachTimeout()));
-            statements.add("-- " + detachStatement(action.table(), action.partition(), "finalize"));
+            statements.add("-- " + ConcurrentDetach.setLockTimeout(config.detachTimeout()));
+            statements.add("-- " + detach.statement(action.table(), action.partition(), "finalize"));
             statements.addAll(disposeStatements(action.table(), action.partition(), config));
         } else if (config.onRetire() == OnRetire.ARCHIVE) {
             statements.addAll(LockRetry.printedTransaction(config.lockTimeout(),
-                    List.of(detachStatement(action.table(), action.partition(), "plain"))));
+                    List.of(detach.statement(action.table(), action.partition(), "plain"))));
             statements.addAll(disposeStatements(action.table(), action.partition(), config));
         } else {
             List<String> body = new ArrayList<>();
-            body.add(detachStatement(action.table(), action.partition(), "plain"));
+            body.add(detach.statement(action.table(), action.partition(), "plain"));
             body.addAll(disposal(action.table(), action.partition(), config));
             statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), body));
         }
@@ -128,8 +116,8 @@ public class PartitionRetirement {
     public List<String> statements(FinishRetirement action, PartwardenProperties.Table config) {
         List<String> statements = new ArrayList<>();
         if (action.partition().detachPending()) {
-            statements.add(setLockTimeout(config.detachTimeout()));
-            statements.add(detachStatement(action.table(), action.partition(), "finalize"));
+            statements.add(ConcurrentDetach.setLockTimeout(config.detachTimeout()));
+            statements.add(detach.statement(action.table(), action.partition(), "finalize"));
         }
         statements.addAll(disposeStatements(action.table(), action.partition(), config));
         return statements;
@@ -156,37 +144,6 @@ public class PartitionRetirement {
                 yield statements;
             }
         };
-    }
-
-    private void detachConcurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
-        String detach = detachStatement(table, partition, "concurrently");
-        LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
-            try {
-                runOutsideTransaction(config.lockTimeout(), detach);
-            } catch (RuntimeException e) {
-                if (LockRetry.isLockTimeout(e) && isPending(table, partition)) {
-                    log.info("{}: detach waits for older transactions on {}; finishing it within {}",
-                            partition.name(), table, config.detachTimeout());
-                    finalizeDetach(table, partition, config);
-                    return null;
-                }
-                throw e;
-            }
-            return null;
-        });
-    }
-
-    private void finalizeDetach(TableName table, Partition partition, PartwardenProperties.Table config) {
-        try {
-            runOutsideTransaction(config.detachTimeout(), detachStatement(table, partition, "finalize"));
-        } catch (RuntimeException e) {
-            if (LockRetry.isLockTimeout(e)) {
-                throw new IllegalStateException(partition.name() + " stays detach-pending: older transactions on " + table
-                        + " outlasted the detach timeout of " + config.detachTimeout()
-                        + "; writers were not blocked, and the next pass finishes the detach", e);
-            }
-            throw e;
-        }
     }
 
     private void dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
@@ -240,26 +197,6 @@ public class PartitionRetirement {
         }
     }
 
-    /** Session-level lock_timeout, reset afterwards: these statements refuse transaction blocks. */
-    private void runOutsideTransaction(Duration lockTimeout, String statement) {
-        jdbc.execute((Connection connection) -> {
-            try (Statement s = connection.createStatement()) {
-                s.execute(setLockTimeout(lockTimeout));
-                try {
-                    s.execute(statement);
-                } finally {
-                    s.execute("RESET lock_timeout");
-                }
-            }
-            return null;
-        });
-    }
-
-    private boolean isPending(TableName table, Partition partition) {
-        return Boolean.TRUE.equals(jdbc.queryForObject(IS_PENDING, Boolean.class,
-                table.schema(), table.name(), partition.schema(), partition.name()));
-    }
-
     /**
      * To {@code detached} only from before it; to an end state (dropped, kept) from any state
      * under way, so that a retirement begun under another on-retire ends recorded as it ended.
@@ -268,11 +205,6 @@ public class PartitionRetirement {
         String[] from = state.equals("detached") ? new String[] {"detaching", "detached"}
                 : RetirementLog.UNDER_WAY.toArray(String[]::new);
         retirements.advance(partition, state, keptAs, from);
-    }
-
-    private String detachStatement(TableName table, Partition partition, String how) {
-        return jdbc.queryForObject(DETACH_DDL, String.class, table.schema(), table.name(), partition.schema(),
-                partition.name(), how);
     }
 
     private String keepStatement(Partition partition) {
@@ -287,9 +219,5 @@ public class PartitionRetirement {
 
     private String dropStatement(Partition partition) {
         return jdbc.queryForObject(DROP_DDL, String.class, partition.schema(), partition.name());
-    }
-
-    private static String setLockTimeout(Duration timeout) {
-        return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
     }
 }

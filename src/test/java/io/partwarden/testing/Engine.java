@@ -3,6 +3,7 @@ package io.partwarden.testing;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.ddl.ArchiveRetirement;
+import io.partwarden.ddl.ConcurrentDetach;
 import io.partwarden.ddl.RetirementLog;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.ddl.PartitionDdl;
@@ -48,7 +49,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), retirements, jdbc,
                 transactions, properties);
         PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions),
-                new PartitionRetirement(jdbc, transactions, retirements, archiving));
+                new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)));
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
         MaintenanceStatus status = new MaintenanceStatus();
         PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock, event -> { });
