@@ -1,7 +1,6 @@
 package io.partwarden.archive;
 
 import io.partwarden.catalog.Partition;
-import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import io.partwarden.failpoint.Failpoint;
 import java.io.BufferedOutputStream;
@@ -43,7 +42,6 @@ public class ArchiveWriter {
     static final String COLUMNS = "SELECT column_name, column_type FROM partwarden.archive_columns(format('%I.%I', ?, ?)::regclass)";
     static final String COPY_DDL = "SELECT partwarden.copy_ddl(?, ?, ?, ?)";
     static final String RANGE_COLUMN = "SELECT partwarden.range_key_column(format('%I.%I', ?, ?)::regclass)";
-    static final String RECREATE_DDL = "SELECT partwarden.partition_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
     static final String SERVER_VERSION = "SELECT current_setting('server_version')";
     static final String SET_LOCAL = "SELECT set_config(?, ?, true)";
     static final String TABLE_BYTES = "SELECT pg_table_size(format('%I.%I', ?, ?)::regclass)";
@@ -66,10 +64,19 @@ public class ArchiveWriter {
         return jdbc.queryForObject(TABLE_BYTES, Long.class, partition.schema(), partition.name());
     }
 
+    /** The columns an archive of the table holds, in order, with their types (generated ones left out). */
+    public List<Manifest.Column> columns(String schema, String table) {
+        return jdbc.query(COLUMNS, (row, n) -> new Manifest.Column(row.getString(1), row.getString(2)), schema, table);
+    }
+
     /** The COPY statement an archive of the partition runs, for the dry run too. */
     public String copyStatement(Partition partition) {
-        List<String> columns = jdbc.query(COLUMNS, (row, n) -> row.getString(1), partition.schema(), partition.name());
-        return copy(partition.schema(), partition.name(), columns, "out");
+        return copy(partition.schema(), partition.name(), columnNames(columns(partition.schema(), partition.name())), "out");
+    }
+
+    /** In the current transaction, the settings under which COPY's text is written and read: {@link #COPY_SETTINGS}. */
+    public void applyCopySettings() {
+        COPY_SETTINGS.forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
     }
 
     /** {@code COPY schema.table (columns) TO STDOUT} ({@code out}) or {@code FROM STDIN} ({@code in}), quoted by the database. */
@@ -80,14 +87,13 @@ public class ArchiveWriter {
     /**
      * Archives the detached table {@code partition}, once a partition of {@code table}, to
      * {@code location}; the table is only read.
+     *
+     * @param recreateDdl the statements that make the partition again, for the manifest
      */
-    public Manifest write(ArchiveLocation location, TableName table, Partition partition, long retirementId,
-                          int compressionLevel, int threads) {
-        List<Manifest.Column> columns = jdbc.query(COLUMNS, (row, n) -> new Manifest.Column(row.getString(1), row.getString(2)),
-                partition.schema(), partition.name());
-        String copy = copy(partition.schema(), partition.name(), columns.stream().map(Manifest.Column::name).toList(), "out");
-        List<String> recreate = jdbc.queryForList(RECREATE_DDL, String.class, table.schema(), table.name(), partition.name(),
-                SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()));
+    public Manifest write(ArchiveLocation location, TableName table, Partition partition, List<String> recreateDdl,
+                          long retirementId, int compressionLevel, int threads) {
+        List<Manifest.Column> columns = columns(partition.schema(), partition.name());
+        String copy = copy(partition.schema(), partition.name(), columnNames(columns), "out");
         String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
         Path data = location.data();
         try {
@@ -99,7 +105,7 @@ public class ArchiveWriter {
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.Table.of(table),
                     new Manifest.Table(partition.schema(), partition.name()), rangeColumn, partition.bounds().lower(),
                     partition.bounds().upper(), columns, written.rows(), data.getFileName().toString(), written.bytes(),
-                    written.fileSha256(), written.contentCrc32c(), "text", COPY_SETTINGS, recreate, retirementId,
+                    written.fileSha256(), written.contentCrc32c(), "text", COPY_SETTINGS, recreateDdl, retirementId,
                     jdbc.queryForObject(SERVER_VERSION, String.class), clock.instant());
             writeDurably(location.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
             return manifest;
@@ -146,7 +152,7 @@ public class ArchiveWriter {
     private long copyOut(String copy, OutputStream to) {
         return transactions.execute(status -> {
             status.setRollbackOnly();
-            COPY_SETTINGS.forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
+            applyCopySettings();
             return jdbc.execute((Connection connection) -> {
                 try {
                     return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, to);
@@ -155,6 +161,10 @@ public class ArchiveWriter {
                 }
             });
         });
+    }
+
+    private static List<String> columnNames(List<Manifest.Column> columns) {
+        return columns.stream().map(Manifest.Column::name).toList();
     }
 
     interface Writing {

@@ -31,7 +31,6 @@ public class ArchiveRetirement {
 
     private static final Logger log = LoggerFactory.getLogger(ArchiveRetirement.class);
 
-    static final String COUNT_ROWS = "SELECT partwarden.exact_row_count(format('%I.%I', ?, ?)::regclass)";
     static final String GUARD_DDL = "SELECT partwarden.archive_guard_ddl(?, ?)";
     static final String LOCK_DDL = "SELECT partwarden.lock_ddl(?, ?)";
     static final String ARCHIVED_ROWS = """
@@ -39,14 +38,16 @@ public class ArchiveRetirement {
              WHERE partition_schema = ? AND partition_name = ? AND state = 'verified'""";
 
     private final ArchiveWriter writer;
+    private final PartitionDdl creation;
     private final RetirementLog retirements;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final PartwardenProperties.Archive settings;
 
-    public ArchiveRetirement(ArchiveWriter writer, RetirementLog retirements, JdbcTemplate jdbc,
+    public ArchiveRetirement(ArchiveWriter writer, PartitionDdl creation, RetirementLog retirements, JdbcTemplate jdbc,
                              TransactionTemplate transactions, PartwardenProperties properties) {
         this.writer = writer;
+        this.creation = creation;
         this.retirements = retirements;
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -57,10 +58,13 @@ public class ArchiveRetirement {
      * Before anything changes: the directory can take the archive, and no archive of another
      * retirement holds this range (it would be overwritten). {@code retirementId} is null
      * before the retirement begins.
+     *
+     * @return the partition's size on disk, which the directory was asked to have room for
      */
-    void checkReady(TableName table, Partition partition, Long retirementId) {
+    long checkReady(TableName table, Partition partition, Long retirementId) {
         String what = partition.schema() + "." + partition.name();
-        ArchiveDirectory.checkReady(settings.directory(), writer.sizeOnDisk(partition), what);
+        long tableBytes = writer.sizeOnDisk(partition);
+        ArchiveDirectory.checkReady(settings.directory(), tableBytes, what);
         ArchiveLocation location = location(table, partition);
         if (Files.exists(location.manifest())) {
             Manifest existing = ManifestFile.read(location.manifest());
@@ -71,19 +75,20 @@ public class ArchiveRetirement {
                         + " them where they are)");
             }
         }
+        return tableBytes;
     }
 
     /** Archives the detached table and verifies the archive, as far as not done yet. */
     void ensureVerified(TableName table, Partition partition, PartwardenProperties.Table config) {
         RetirementLog.Entry entry = entry(partition);
         if (entry.state().equals("detached")) {
-            checkReady(table, partition, entry.id());
+            long tableBytes = checkReady(table, partition, entry.id());
             guard(partition, config);
             ArchiveLocation location = location(table, partition);
-            long tableBytes = writer.sizeOnDisk(partition);
             long started = System.nanoTime();
-            Manifest manifest = writer.write(location, table, partition, entry.id(), settings.compressionLevel(),
-                    settings.compressionThreadsOrDefault());
+            Manifest manifest = writer.write(location, table, partition,
+                    creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
+                    settings.compressionLevel(), settings.compressionThreadsOrDefault());
             Failpoint.reach("archive.written");
             retirements.archived(partition, location.manifest(), manifest);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -115,7 +120,7 @@ public class ArchiveRetirement {
     void checkUnchangedSinceArchived(Partition partition) {
         jdbc.execute(jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(), partition.name()));
         Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name());
-        long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
+        long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
         if (archived == null || rows != archived) {
             throw new ArchiveChanged(partition.schema() + "." + partition.name() + " holds " + rows + " rows, its archive "
                     + archived + ": rows were deleted since it was archived; it is not dropped, and the next pass archives it again");
@@ -163,7 +168,7 @@ public class ArchiveRetirement {
             if (manifest.retirementId() != entry.id() || !manifest.fileSha256().equals(entry.archiveSha256())) {
                 throw new ArchiveException(manifestPath + " is not the archive retirement " + entry.id() + " wrote");
             }
-            long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
+            long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
             if (rows != manifest.rows()) {
                 throw new ArchiveException(ManifestFile.dataFile(manifestPath, manifest) + " holds " + manifest.rows()
                         + " rows, the table " + rows);

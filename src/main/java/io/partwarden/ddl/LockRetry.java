@@ -26,7 +26,7 @@ public final class LockRetry {
     static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
 
     /** SET LOCAL lock_timeout, as a parameter: for the rest of the current transaction. */
-    static void setLocalLockTimeout(JdbcTemplate jdbc, Duration timeout) {
+    public static void setLocalLockTimeout(JdbcTemplate jdbc, Duration timeout) {
         jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
     }
 

@@ -1,9 +1,11 @@
 package io.partwarden.ddl;
 
+import io.partwarden.catalog.PartitionBounds;
+import io.partwarden.catalog.SqlTime;
+import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
-import io.partwarden.catalog.SqlTime;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -44,15 +46,23 @@ public class PartitionDdl {
         }));
     }
 
+    /**
+     * The statements that make partition {@code name} of {@code table} with these bounds (null:
+     * the default partition), as {@code partwarden.partition_ddl} gives them, unrun.
+     */
+    public List<String> partitionStatements(TableName table, String name, PartitionBounds bounds) {
+        return jdbc.queryForList(PARTITION_DDL, String.class, table.schema(), table.name(), name,
+                bounds == null ? null : SqlTime.sql(bounds.lower()), bounds == null ? null : SqlTime.sql(bounds.upper()));
+    }
+
     public List<String> statements(CreateDefaultPartition action, PartwardenProperties.Table config) {
-        return LockRetry.printedTransaction(config.lockTimeout(),
-                jdbc.queryForList(PARTITION_DDL, String.class, defaultArguments(action)));
+        return LockRetry.printedTransaction(config.lockTimeout(), partitionStatements(action.table(), action.name(), null));
     }
 
     /** The statements {@link #create} would run, in order, as the database would run them. */
     public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
         return LockRetry.printedTransaction(config.lockTimeout(),
-                jdbc.queryForList(PARTITION_DDL, String.class, arguments(action)));
+                partitionStatements(action.table(), action.name(), action.bounds()));
     }
 
     private static Object[] defaultArguments(CreateDefaultPartition action) {

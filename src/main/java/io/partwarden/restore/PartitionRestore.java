@@ -7,6 +7,8 @@ import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
+import io.partwarden.ddl.LockRetry;
+import io.partwarden.ddl.PartitionDdl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,10 +42,7 @@ public class PartitionRestore {
             SELECT format('%I.%I', schema_name, partition_name) || ' [' || lower_bound || ', ' || upper_bound || ')'
               FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
              WHERE NOT is_default AND lower_bound < ? AND upper_bound > ?""";
-    static final String COLUMNS = "SELECT column_name, column_type FROM partwarden.archive_columns(format('%I.%I', ?, ?)::regclass)";
-    static final String PARTITION_DDL = "SELECT partwarden.partition_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
     static final String RESTORE_TABLE_DDL = "SELECT partwarden.restore_table_ddl(?, ?, ?, ?)";
-    static final String SET_LOCAL = "SELECT set_config(?, ?, true)";
 
     /** What a restore did. */
     public record Restored(Manifest manifest, TableName into, boolean attached, long rows) {
@@ -52,11 +51,14 @@ public class PartitionRestore {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final ArchiveWriter archives;
+    private final PartitionDdl creation;
 
-    public PartitionRestore(JdbcTemplate jdbc, TransactionTemplate transactions, ArchiveWriter archives) {
+    public PartitionRestore(JdbcTemplate jdbc, TransactionTemplate transactions, ArchiveWriter archives,
+                            PartitionDdl creation) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.archives = archives;
+        this.creation = creation;
     }
 
     /**
@@ -79,15 +81,14 @@ public class PartitionRestore {
         }
         long rows = transactions.execute(status -> {
             List<String> ddl = !create ? List.of()
-                    : attach ? jdbc.queryForList(PARTITION_DDL, String.class, table.schema(), table.name(), target.name(),
-                    SqlTime.sql(manifest.lowerBound()), SqlTime.sql(manifest.upperBound()))
+                    : attach ? creation.partitionStatements(table, target.name(), manifest.bounds())
                     : List.of(jdbc.queryForObject(RESTORE_TABLE_DDL, String.class, target.schema(), target.name(),
                     manifest.columnNames().toArray(String[]::new), manifest.columnTypes().toArray(String[]::new)));
             int attachAt = attach ? indexOfAttach(ddl) : ddl.size();
             ddl.subList(0, attachAt).forEach(this::run);
             long loaded = load(manifestPath, manifest, target);
             if (attachAt < ddl.size()) {
-                jdbc.queryForObject(SET_LOCAL, String.class, "lock_timeout", lockTimeout.toMillis() + "ms");
+                LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
                 ddl.subList(attachAt, ddl.size()).forEach(this::run);
             }
             return loaded;
@@ -102,7 +103,7 @@ public class PartitionRestore {
 
     /** COPY in, under the settings the archive was written with; the check rolls everything back on a mismatch. */
     private long load(Path manifestPath, Manifest manifest, TableName target) {
-        ArchiveWriter.COPY_SETTINGS.forEach((name, value) -> jdbc.queryForObject(SET_LOCAL, String.class, name, value));
+        archives.applyCopySettings();
         String copy = archives.copy(target.schema(), target.name(), manifest.columnNames(), "in");
         log.info("{}  <  {}", copy, ManifestFile.dataFile(manifestPath, manifest));
         return jdbc.execute((Connection connection) -> {
@@ -140,8 +141,8 @@ public class PartitionRestore {
 
     /** The table must have every column of the archive, of the same type: else this archive is not of it. */
     private void requireColumns(Path manifestPath, Manifest manifest, TableName target) {
-        Map<String, String> has = jdbc.query(COLUMNS, (row, n) -> Map.entry(row.getString(1), row.getString(2)),
-                target.schema(), target.name()).stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        Map<String, String> has = archives.columns(target.schema(), target.name()).stream()
+                .collect(Collectors.toMap(Manifest.Column::name, Manifest.Column::type));
         List<String> mismatches = manifest.columns().stream()
                 .filter(column -> !column.type().equals(has.get(column.name())))
                 .map(column -> has.containsKey(column.name())

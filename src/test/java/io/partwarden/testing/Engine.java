@@ -36,7 +36,8 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
     public static PartitionRestore restoreOn(TestDatabase db) {
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
-        return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()));
+        return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()),
+                new PartitionDdl(jdbc, transactions));
     }
 
     public static Engine on(TestDatabase db, Map<String, String> settings) {
@@ -46,9 +47,10 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         PartitionCatalog catalog = new PartitionCatalog(jdbc);
         Clock clock = Clock.systemUTC();
         RetirementLog retirements = new RetirementLog(jdbc);
-        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), retirements, jdbc,
-                transactions, properties);
-        PlanExecutor executor = new PlanExecutor(new PartitionDdl(jdbc, transactions),
+        PartitionDdl creation = new PartitionDdl(jdbc, transactions);
+        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), creation, retirements,
+                jdbc, transactions, properties);
+        PlanExecutor executor = new PlanExecutor(creation,
                 new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)));
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
         MaintenanceStatus status = new MaintenanceStatus();
