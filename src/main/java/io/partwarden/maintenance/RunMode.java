@@ -1,6 +1,8 @@
 package io.partwarden.maintenance;
 
+import java.util.function.Predicate;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
 
 /** What this process was started to do, from its command line. */
 public enum RunMode {
@@ -17,31 +19,25 @@ public enum RunMode {
 
     /** Spring turns {@code --once} into the property {@code once}. */
     public static RunMode of(Environment environment) {
-        if (environment.containsProperty("restore")) {
-            return RESTORE;
-        }
-        if (environment.containsProperty("dry-run")) {
-            return DRY_RUN;
-        }
-        if (environment.containsProperty("verify")) {
-            return VERIFY;
-        }
-        return environment.containsProperty("once") ? ONCE : DAEMON;
+        return of(environment::containsProperty);
     }
 
-    /** The same decision from the raw command line, before Spring has read it. */
+    /** The same decision from the raw command line, before Spring has read it, read as Spring will read it. */
     public static RunMode of(String... args) {
-        java.util.List<String> flags = java.util.Arrays.asList(args);
-        if (flags.stream().anyMatch(flag -> flag.equals("--restore") || flag.startsWith("--restore="))) {
+        return of(new SimpleCommandLinePropertySource(args)::containsProperty);
+    }
+
+    private static RunMode of(Predicate<String> given) {
+        if (given.test("restore")) {
             return RESTORE;
         }
-        if (flags.contains("--dry-run")) {
+        if (given.test("dry-run")) {
             return DRY_RUN;
         }
-        if (flags.contains("--verify")) {
+        if (given.test("verify")) {
             return VERIFY;
         }
-        return flags.contains("--once") ? ONCE : DAEMON;
+        return given.test("once") ? ONCE : DAEMON;
     }
 
     /** Whether this mode may change the database, and so migrates it first. */
