@@ -1,5 +1,6 @@
 package io.partwarden.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -7,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A tmpfs mounted for one test: small, to be full, or read-only, to be unwritable even by root
- * (who ignores file permissions). Mounting needs root, as CI has; elsewhere the test is skipped
- * with that reason.
+ * (who ignores file permissions). Mounting needs root, as CI has; elsewhere a test that needs a
+ * full volume is skipped with that reason (the free-space check itself is also unit-tested).
  */
 public final class SmallVolume implements AutoCloseable {
 
@@ -19,12 +20,17 @@ public final class SmallVolume implements AutoCloseable {
     }
 
     public static SmallVolume mount(Path at, String options) throws IOException, InterruptedException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+        assumeTrue(isRoot(), "mounting a tmpfs needs root");
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", at.toString())
                 .redirectErrorStream(true).start();
         String said = new String(mount.getInputStream().readAllBytes());
-        assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here: " + said);
+        // as root (as in CI) a mount that fails is a failure, not a reason to skip
+        assertThat(mount.waitFor()).as("mount -t tmpfs -o " + options + ": " + said).isZero();
         return new SmallVolume(at);
+    }
+
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     @Override
