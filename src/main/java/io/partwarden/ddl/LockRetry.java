@@ -57,7 +57,7 @@ public final class LockRetry {
                 }
                 log.info("{}: lock not granted in time (attempt {} of {}), retrying in {} ms",
                         what, attempt, maxAttempts, pause.toMillis());
-                sleep(pause);
+                pause(pause, "waiting to retry");
                 pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
             }
         }
@@ -72,12 +72,13 @@ public final class LockRetry {
         return false;
     }
 
-    private static void sleep(Duration pause) {
+    /** Sleeps; interrupted, it keeps the interrupt and fails, saying what it was doing. */
+    public static void pause(Duration pause, String doing) {
         try {
             Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to retry", e);
+            throw new IllegalStateException("interrupted while " + doing, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.ddl.LockRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +84,7 @@ public class PassRunner {
                 log.info("Another instance holds lock {}: waiting up to {} for it", PassLock.NAME, wait);
                 announced = true;
             }
-            sleep(POLL);
+            LockRetry.pause(POLL, "waiting for the maintenance lock");
         }
     }
 
@@ -104,14 +105,5 @@ public class PassRunner {
         log.info("Maintenance pass: {} actions, {} failed, {} ms", report.outcomes().size(), report.failures().size(),
                 report.took().toMillis());
         return report;
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the maintenance lock", e);
-        }
     }
 }
