@@ -17,7 +17,7 @@ public record ActionOutcome(String table, String kind, String action, String err
     }
 
     /** Spring's wrapping says which statement failed; the database's own message says why. */
-    static String describe(RuntimeException failure) {
+    public static String describe(RuntimeException failure) {
         if (failure instanceof DataAccessException access && access.getMostSpecificCause() != null) {
             return access.getMostSpecificCause().getMessage();
         }

@@ -30,17 +30,16 @@ public class MaintenanceConfiguration {
      */
     @Bean
     public CheckedTables checkedTables(SchemaState schema, TableCheck check, PartwardenProperties properties, RunMode mode) {
-        if (!mode.maintainsTables()) {
-            return new CheckedTables(List.of());
+        if (mode.maintainsTables()) {
+            List<String> problems = check.problems(properties);
+            if (!problems.isEmpty()) {
+                throw new TableConfigurationException(problems);
+            }
         }
-        List<String> problems = check.problems(properties);
-        if (!problems.isEmpty()) {
-            throw new TableConfigurationException(problems);
-        }
-        return new CheckedTables(problems);
+        return new CheckedTables();
     }
 
     /** Marks that the configured tables were checked; beans that maintain them depend on it. */
-    public record CheckedTables(List<String> problems) {
+    public record CheckedTables() {
     }
 }

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.annotation.EnableScheduling;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.support.CronTrigger;
 
 /** The daemon: a pass at start-up, then one on every tick of {@code partwarden.schedule}. */
 @Configuration(proxyBeanMethods = false)
@@ -28,14 +28,13 @@ public class MaintenanceSchedule {
         this.properties = properties;
     }
 
-    @Scheduled(cron = "${partwarden.schedule:0 0 2 * * *}", zone = "${partwarden.schedule-zone:UTC}")
-    public void scheduledPass() {
-        runner.runIfLockFree();
-    }
-
-    /** On the scheduler's thread, so start-up does not wait for it. */
+    /**
+     * The schedule as bound and validated in {@link PartwardenProperties}; the pass at start-up on
+     * the scheduler's thread, so start-up does not wait for it.
+     */
     @EventListener(ApplicationReadyEvent.class)
-    public void passAtStartup() {
+    public void start() {
+        scheduler.schedule(runner::runIfLockFree, new CronTrigger(properties.schedule(), properties.scheduleZone()));
         if (properties.passAtStartup()) {
             scheduler.schedule(runner::runIfLockFree, Instant.now());
         }

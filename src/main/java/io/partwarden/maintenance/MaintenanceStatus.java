@@ -1,6 +1,7 @@
 package io.partwarden.maintenance;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +27,14 @@ public class MaintenanceStatus {
     void finished(PassReport report, Instant at) {
         passStartedAt = null;
         report.convergedTables().forEach(table -> tableLastSuccess.put(table, at));
-        report.failures().forEach(f -> tableLastError.put(f.table(), f.action() + ": " + f.error()));
-        if (report.converged()) {
+        List<ActionOutcome> failures = report.failures();
+        failures.forEach(f -> tableLastError.put(f.table(), f.action() + ": " + f.error()));
+        if (failures.isEmpty()) {
             lastSuccess = at;
             consecutiveFailures.set(0);
         } else {
-            lastError = report.failures().get(0).table() + ": " + report.failures().get(0).action() + ": "
-                    + report.failures().get(0).error();
+            ActionOutcome first = failures.get(0);
+            lastError = first.table() + ": " + first.action() + ": " + first.error();
             consecutiveFailures.incrementAndGet();
         }
     }

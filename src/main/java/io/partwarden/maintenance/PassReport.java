@@ -26,6 +26,7 @@ public record PassReport(List<String> tables, List<ActionOutcome> outcomes, Dura
 
     /** The tables all of whose actions succeeded, or which needed none. */
     public List<String> convergedTables() {
-        return tables.stream().filter(t -> failures().stream().noneMatch(f -> f.table().equals(t))).toList();
+        java.util.Set<String> failed = failures().stream().map(ActionOutcome::table).collect(java.util.stream.Collectors.toSet());
+        return tables.stream().filter(t -> !failed.contains(t)).toList();
     }
 }

@@ -1,6 +1,7 @@
 package io.partwarden.metrics;
 
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.PassFinished;
 import io.partwarden.maintenance.DaemonModeCondition;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Conditional;
@@ -8,7 +9,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
-/** In the daemon, statistics are read every {@code partwarden.metrics.refresh-interval}. */
+/**
+ * In the daemon, statistics are read every {@code partwarden.metrics.refresh-interval} and after
+ * every pass; the run-and-exit commands, which serve no metrics, never read them.
+ */
 @Component
 @Conditional(DaemonModeCondition.class)
 public class StatsRefreshSchedule {
@@ -26,5 +30,11 @@ public class StatsRefreshSchedule {
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
         scheduler.scheduleWithFixedDelay(snapshot::refresh, properties.metrics().refreshInterval());
+    }
+
+    /** A pass changes partitions: read them again at once rather than at the next tick. */
+    @EventListener
+    public void onPassFinished(PassFinished event) {
+        snapshot.refresh();
     }
 }

@@ -2,20 +2,18 @@ package io.partwarden.metrics;
 
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.maintenance.ActionOutcome;
-import io.partwarden.maintenance.PassFinished;
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The latest statistics of every configured table: refreshed in the background and after every
- * pass, read by metrics and health, so a scrape or a probe never queries the database.
+ * The latest statistics of every configured table: refreshed by {@link StatsRefreshSchedule} in
+ * the daemon, read by metrics and health, so a scrape or a probe never queries the database.
  */
 @Component
 public class StatsSnapshot {
@@ -38,25 +36,19 @@ public class StatsSnapshot {
     }
 
     /** Reads every table once; a table that cannot be read is marked down, not left stale. */
-    public Map<String, TableStats> refresh() {
-        Map<String, TableStats> fresh = new LinkedHashMap<>();
+    public void refresh() {
+        Map<String, TableStats> fresh = new HashMap<>();
         for (PartwardenProperties.Table table : properties.tables()) {
             try {
                 fresh.put(table.name(), reader.read(table.name()));
             } catch (RuntimeException e) {
-                String error = ActionOutcome.failed(table.name(), "read", "read statistics", e).error();
+                String error = ActionOutcome.describe(e);
                 log.warn("{}: could not read partition statistics: {}", table.name(), error);
                 fresh.put(table.name(), TableStats.failed(table.name(), error, clock.instant()));
             }
         }
         latest.set(Map.copyOf(fresh));
         events.publishEvent(new StatsRefreshed(latest.get()));
-        return fresh;
-    }
-
-    @EventListener
-    public void onPassFinished(PassFinished event) {
-        refresh();
     }
 
     /** Published after each refresh, with what it found. */
