@@ -76,3 +76,10 @@ CREATE FUNCTION partwarden.lock_ddl(table_schema text, table_name text) RETURNS 
 LANGUAGE sql IMMUTABLE AS $$
   SELECT format('LOCK TABLE %I.%I IN ACCESS EXCLUSIVE MODE', table_schema, table_name)
 $$;
+
+-- The states of a retirement still under way, which the next pass resumes: the one list every
+-- query asks (the unique index above spells them out, as an index predicate must).
+CREATE FUNCTION partwarden.is_under_way(state text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT state IN ('detaching', 'detached', 'archived', 'verified')
+$$;

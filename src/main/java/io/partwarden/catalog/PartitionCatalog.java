@@ -22,7 +22,7 @@ public class PartitionCatalog {
             SELECT r.partition_schema AS schema_name, r.partition_name, r.lower_bound, r.upper_bound,
                    false AS is_default, false AS detach_pending
               FROM partwarden.retirement r
-             WHERE r.parent_schema = ? AND r.parent_name = ? AND r.state IN ('detaching', 'detached', 'archived', 'verified')
+             WHERE r.parent_schema = ? AND r.parent_name = ? AND partwarden.is_under_way(r.state)
                AND to_regclass(format('%I.%I', r.partition_schema, r.partition_name)) IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pg_inherits i
                                 WHERE i.inhrelid = to_regclass(format('%I.%I', r.partition_schema, r.partition_name)))

@@ -57,7 +57,7 @@ public class PartitionRetirement {
         Failpoint.reach("retire.begun");
         if (action.concurrently()) {
             detach.concurrently(action.table(), partition, config);
-            advance(partition, "detached", null);
+            retirements.detached(partition);
             Failpoint.reach("retire.detached");
             dispose(action.table(), partition, config);
         } else if (config.onRetire() == OnRetire.ARCHIVE) {
@@ -65,7 +65,7 @@ public class PartitionRetirement {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                 jdbc.execute(detach.statement(action.table(), partition, "plain"));
-                advance(partition, "detached", null);
+                retirements.detached(partition);
                 return null;
             }));
             Failpoint.reach("retire.detached");
@@ -86,7 +86,7 @@ public class PartitionRetirement {
         if (partition.detachPending()) {
             detach.finish(action.table(), partition, config);
         }
-        advance(partition, "detached", null);
+        retirements.detached(partition);
         dispose(action.table(), partition, config);
     }
 
@@ -168,7 +168,7 @@ public class PartitionRetirement {
         switch (config.onRetire()) {
             case DROP -> {
                 jdbc.execute(dropStatement(partition));
-                advance(partition, "dropped", null);
+                retirements.end(partition, "dropped", null);
             }
             case ARCHIVE -> {
                 archiving.checkUnchangedSinceArchived(partition);
@@ -180,7 +180,7 @@ public class PartitionRetirement {
             }
             case DETACH -> {
                 jdbc.execute(keepStatement(partition));
-                advance(partition, "kept", jdbc.queryForObject(KEPT_NAME, String.class, partition.name()));
+                retirements.end(partition, "kept", jdbc.queryForObject(KEPT_NAME, String.class, partition.name()));
             }
             case ARCHIVE_TABLE -> {
                 long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
@@ -192,20 +192,11 @@ public class PartitionRetirement {
                             + " inserted " + moved + " rows of " + rows + "; rolled back, nothing was changed");
                 }
                 jdbc.execute(dropStatement(partition));
-                advance(partition, "dropped", null);
+                retirements.end(partition, "dropped", null);
             }
         }
     }
 
-    /**
-     * To {@code detached} only from before it; to an end state (dropped, kept) from any state
-     * under way, so that a retirement begun under another on-retire ends recorded as it ended.
-     */
-    private void advance(Partition partition, String state, String keptAs) {
-        String[] from = state.equals("detached") ? new String[] {"detaching", "detached"}
-                : RetirementLog.UNDER_WAY.toArray(String[]::new);
-        retirements.advance(partition, state, keptAs, from);
-    }
 
     private String keepStatement(Partition partition) {
         return jdbc.queryForObject(KEEP_DDL, String.class, partition.schema(), partition.name());

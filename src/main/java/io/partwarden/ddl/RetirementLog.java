@@ -5,7 +5,6 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -17,9 +16,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class RetirementLog {
 
-    /** States of a retirement still under way; one per partition name at a time. */
-    static final List<String> UNDER_WAY = List.of("detaching", "detached", "archived", "verified");
-
     static final String BEGIN = """
             INSERT INTO partwarden.retirement
                    (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
@@ -28,10 +24,13 @@ public class RetirementLog {
             DO NOTHING""";
     static final String UNDER_WAY_ENTRY = """
             SELECT id, state, archive_manifest, archive_sha256 FROM partwarden.retirement
-             WHERE partition_schema = ? AND partition_name = ? AND state IN ('detaching', 'detached', 'archived', 'verified')""";
+             WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
     static final String ADVANCE = """
             UPDATE partwarden.retirement SET state = ?, kept_as = ?, updated_at = now()
              WHERE partition_schema = ? AND partition_name = ? AND state = ANY (?)""";
+    static final String END = """
+            UPDATE partwarden.retirement SET state = ?, kept_as = ?, updated_at = now()
+             WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
     static final String ARCHIVED = """
             UPDATE partwarden.retirement
                SET state = 'archived', archive_manifest = ?, archive_rows = ?, archive_sha256 = ?, updated_at = now()
@@ -61,6 +60,19 @@ public class RetirementLog {
     /** Moves the retirement to {@code state}, if it is in one of {@code from}. */
     int advance(Partition partition, String state, String keptAs, String... from) {
         return jdbc.update(ADVANCE, state, keptAs, partition.schema(), partition.name(), from);
+    }
+
+    /** The table is no longer a partition (from detaching, or again after a resumed detach). */
+    void detached(Partition partition) {
+        advance(partition, "detached", null, "detaching", "detached");
+    }
+
+    /**
+     * Ends the retirement under way in {@code state} (dropped, kept), whichever state it was in:
+     * a retirement begun under another on-retire ends recorded as it ended.
+     */
+    void end(Partition partition, String state, String keptAs) {
+        jdbc.update(END, state, keptAs, partition.schema(), partition.name());
     }
 
     void archived(Partition partition, Path manifestPath, Manifest manifest) {

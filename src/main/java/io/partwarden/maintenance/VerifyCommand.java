@@ -60,7 +60,7 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
             SELECT format('retirement of %I.%I is still %s since %s; the next pass resumes it',
                           partition_schema, partition_name, state, updated_at)
               FROM partwarden.retirement
-             WHERE parent_schema = ? AND parent_name = ? AND state IN ('detaching', 'detached', 'archived', 'verified')
+             WHERE parent_schema = ? AND parent_name = ? AND partwarden.is_under_way(state)
              ORDER BY lower_bound""";
 
     private final PartwardenProperties properties;

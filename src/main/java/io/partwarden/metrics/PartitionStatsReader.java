@@ -30,7 +30,7 @@ public class PartitionStatsReader {
     static final String RETIREMENTS = """
             SELECT count(*) FILTER (WHERE state = 'kept'
                                       AND to_regclass(format('%I.%I', partition_schema, kept_as)) IS NOT NULL) AS kept,
-                   count(*) FILTER (WHERE state IN ('detaching', 'detached', 'archived', 'verified')) AS under_way
+                   count(*) FILTER (WHERE partwarden.is_under_way(state)) AS under_way
               FROM partwarden.retirement
              WHERE parent_schema = ? AND parent_name = ?""";
     static final String BOUND_WAITS = """
