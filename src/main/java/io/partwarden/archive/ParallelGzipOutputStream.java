@@ -103,6 +103,11 @@ final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
+    /** Whether every compressing thread has ended (after {@link #close}). */
+    boolean isTerminated() {
+        return workers.isTerminated();
+    }
+
     private void healthy() throws IOException {
         if (failed != null) {
             throw new IOException("an earlier block failed, nothing more is written: " + failed.getMessage(), failed);
