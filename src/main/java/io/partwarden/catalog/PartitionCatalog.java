@@ -3,13 +3,16 @@ package io.partwarden.catalog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Component;
 
 /**
  * Reads a table's partitions and bounds with one query, through the installed SQL function the
- * SQL API uses too, plus the tables a retirement detached and has yet to drop.
+ * SQL API uses too, plus the retirements under way whose table is no longer attached: detached and
+ * yet to be disposed of, or gone.
  */
 @Component
 public class PartitionCatalog {
@@ -18,15 +21,20 @@ public class PartitionCatalog {
             SELECT schema_name, partition_name, lower_bound, upper_bound, is_default, detach_pending
               FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
             """;
-    static final String DETACHED_LEFTOVERS = """
-            SELECT r.partition_schema AS schema_name, r.partition_name, r.lower_bound, r.upper_bound,
-                   false AS is_default, false AS detach_pending
+    /**
+     * Retirements under way of the table whose relation is not attached to it: detached, or gone.
+     * The relation is the one the retirement began on (its oid), never merely one of that name;
+     * one recorded before oids were (null) is matched by name and checked before use.
+     */
+    static final String RETIREMENT_LEFTOVERS = """
+            SELECT r.id, r.state, r.partition_schema AS schema_name, r.partition_name, r.lower_bound, r.upper_bound,
+                   false AS is_default, false AS detach_pending,
+                   NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = coalesce(r.partition_oid, t.named)) AS gone
               FROM partwarden.retirement r
+             CROSS JOIN LATERAL (SELECT to_regclass(format('%I.%I', r.partition_schema, r.partition_name))::oid AS named) t
              WHERE r.parent_schema = ? AND r.parent_name = ? AND partwarden.is_under_way(r.state)
-               AND to_regclass(format('%I.%I', r.partition_schema, r.partition_name)) IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM pg_inherits i
-                                WHERE i.inhrelid = to_regclass(format('%I.%I', r.partition_schema, r.partition_name)))
-             ORDER BY r.lower_bound
+               AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = coalesce(r.partition_oid, t.named))
+             ORDER BY r.lower_bound, r.id
             """;
     static final String SERVER_VERSION = "SELECT current_setting('server_version_num')::int";
 
@@ -38,8 +46,18 @@ public class PartitionCatalog {
 
     public TableSnapshot read(TableName table) {
         List<Partition> partitions = jdbc.query(PARTITIONS, PartitionCatalog::partition, table.schema(), table.name());
-        List<Partition> leftovers = jdbc.query(DETACHED_LEFTOVERS, PartitionCatalog::partition, table.schema(), table.name());
-        return new TableSnapshot(table, partitions, leftovers, jdbc.queryForObject(SERVER_VERSION, Integer.class));
+        List<Partition> detached = new ArrayList<>();
+        List<VanishedRetirement> vanished = new ArrayList<>();
+        jdbc.query(RETIREMENT_LEFTOVERS, (RowCallbackHandler) row -> {
+            Partition partition = partition(row, row.getRow());
+            if (row.getBoolean("gone")) {
+                vanished.add(new VanishedRetirement(row.getLong("id"), partition.schema(), partition.name(),
+                        partition.bounds(), row.getString("state")));
+            } else {
+                detached.add(partition);
+            }
+        }, table.schema(), table.name());
+        return new TableSnapshot(table, partitions, detached, vanished, jdbc.queryForObject(SERVER_VERSION, Integer.class));
     }
 
     private static Partition partition(ResultSet row, int rowNumber) throws SQLException {

@@ -8,10 +8,11 @@ import java.util.Optional;
  *
  * @param partitions its partitions, ordered by lower bound, the default one last
  * @param detachedLeftovers tables a retirement detached but did not get to drop
+ * @param vanishedRetirements retirements under way whose table is gone
  * @param serverVersion {@code server_version_num}, e.g. 150020
  */
 public record TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
-                            int serverVersion) {
+                            List<VanishedRetirement> vanishedRetirements, int serverVersion) {
 
     /** PostgreSQL 14 brought {@code DETACH PARTITION ... CONCURRENTLY}. */
     static final int CONCURRENT_DETACH_SINCE = 140000;
@@ -19,10 +20,11 @@ public record TableSnapshot(TableName table, List<Partition> partitions, List<Pa
     public TableSnapshot {
         partitions = List.copyOf(partitions);
         detachedLeftovers = List.copyOf(detachedLeftovers);
+        vanishedRetirements = List.copyOf(vanishedRetirements);
     }
 
     public TableSnapshot(TableName table, List<Partition> partitions) {
-        this(table, partitions, List.of(), 150000);
+        this(table, partitions, List.of(), List.of(), 150000);
     }
 
     public List<Partition> ranged() {

@@ -32,7 +32,6 @@ public class ArchiveRetirement {
     private static final Logger log = LoggerFactory.getLogger(ArchiveRetirement.class);
 
     static final String GUARD_DDL = "SELECT partwarden.archive_guard_ddl(?, ?)";
-    static final String LOCK_DDL = "SELECT partwarden.lock_ddl(?, ?)";
     static final String ARCHIVED_ROWS = """
             SELECT archive_rows FROM partwarden.retirement
              WHERE partition_schema = ? AND partition_name = ? AND state = 'verified'""";
@@ -113,12 +112,11 @@ public class ArchiveRetirement {
     }
 
     /**
-     * In the drop's transaction, before the DROP: lock the table and count it again. Its new
+     * In the drop's transaction, the table locked, before the DROP: count it again. Its new
      * rows and changes were refused since the guard went on; a DELETE would show here, and the
      * archive then no longer holds the table: the retirement goes back to archiving it.
      */
     void checkUnchangedSinceArchived(Partition partition) {
-        jdbc.execute(jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(), partition.name()));
         Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name());
         long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
         if (archived == null || rows != archived) {
@@ -156,8 +154,7 @@ public class ArchiveRetirement {
                 "-- archive: " + writer.copyStatement(partition) + "  >  " + location.data() + " (gzip level "
                         + settings.compressionLevel() + "), manifest " + location.manifest(),
                 "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept",
-                "-- in the drop's transaction, first: " + jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(),
-                        partition.name()) + ", and its row count must still be the archive's");
+                "-- in the drop's transaction, once it is locked: its row count must still be the archive's");
     }
 
     private void verify(Partition partition, RetirementLog.Entry entry) {

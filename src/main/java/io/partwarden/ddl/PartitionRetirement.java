@@ -5,6 +5,7 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.failpoint.Failpoint;
+import io.partwarden.plan.CloseRetirement;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.RetirePartition;
 import java.util.ArrayList;
@@ -32,6 +33,9 @@ public class PartitionRetirement {
     static final String ARCHIVE_TABLE_DDL =
             "SELECT partwarden.archive_table_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?, ?)";
     static final String COUNT_ROWS = "SELECT partwarden.exact_row_count(format('%I.%I', ?, ?)::regclass)";
+    static final String LOCK_DDL = "SELECT partwarden.lock_ddl(?, ?)";
+    static final String BLOCKER =
+            "SELECT partwarden.retirement_blocker(format('%I.%I', ?, ?)::regclass, format('%I.%I', ?, ?)::regclass)";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -50,10 +54,12 @@ public class PartitionRetirement {
 
     public void retire(RetirePartition action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
+        requireDisposable(action.table(), partition); // what would fail after the detach fails now, the partition attached
         if (config.onRetire() == OnRetire.ARCHIVE) {
             archiving.checkReady(action.table(), partition, null); // a bad directory leaves the partition attached
         }
         retirements.begin(action.table(), partition);
+        retirements.requireSameTable(partition);
         Failpoint.reach("retire.begun");
         if (action.concurrently()) {
             detach.concurrently(action.table(), partition, config);
@@ -83,11 +89,21 @@ public class PartitionRetirement {
     public void finish(FinishRetirement action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
         retirements.begin(action.table(), partition);
+        retirements.requireSameTable(partition);
         if (partition.detachPending()) {
             detach.finish(action.table(), partition, config);
         }
         retirements.detached(partition);
         dispose(action.table(), partition, config);
+    }
+
+    /** Closes a retirement whose table is gone, touching no table. */
+    public void close(CloseRetirement action) {
+        retirements.closeGone(action.retirement().retirementId());
+    }
+
+    public List<String> statements(CloseRetirement action) {
+        return List.of(RetirementLog.closeGoneStatement(action.retirement().retirementId()));
     }
 
     /** The statements a retirement runs, in order, for the dry run. */
@@ -129,7 +145,11 @@ public class PartitionRetirement {
         if (config.onRetire() == OnRetire.ARCHIVE) {
             statements.addAll(archiving.statements(table, partition));
         }
-        statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), disposal(table, partition, config)));
+        List<String> body = new ArrayList<>();
+        body.add(lockStatement(partition));
+        body.add("-- it must still be the table the retirement began on (partwarden.retirement_target_problem), or this rolls back");
+        body.addAll(disposal(table, partition, config));
+        statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), body));
         return statements;
     }
 
@@ -154,6 +174,8 @@ public class PartitionRetirement {
             LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
                     () -> transactions.execute(status -> {
                         LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
+                        jdbc.execute(lockStatement(partition));
+                        retirements.requireSameTable(partition); // under the lock: it cannot change before the drop
                         disposeInTransaction(table, partition, config);
                         return null;
                     }));
@@ -185,8 +207,8 @@ public class PartitionRetirement {
             case ARCHIVE_TABLE -> {
                 long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
                 List<String> archive = archiveStatements(table, partition, config);
-                jdbc.execute(archive.get(0));
-                long moved = jdbc.update(archive.get(1));
+                archive.subList(0, archive.size() - 1).forEach(jdbc::execute); // the archive table, protected
+                long moved = jdbc.update(archive.get(archive.size() - 1));
                 if (moved != rows) {
                     throw new IllegalStateException("archiving " + partition.name() + " into " + config.archiveTableOrDefault()
                             + " inserted " + moved + " rows of " + rows + "; rolled back, nothing was changed");
@@ -197,6 +219,23 @@ public class PartitionRetirement {
         }
     }
 
+
+    /**
+     * Refuses, before anything changes, a retirement that could detach the partition and then not
+     * dispose of it (its rows out of the parent for good): a partition owned by another role than
+     * its parent's, or one this role may not drop.
+     */
+    private void requireDisposable(TableName table, Partition partition) {
+        String blocker = jdbc.queryForObject(BLOCKER, String.class, table.schema(), table.name(), partition.schema(),
+                partition.name());
+        if (blocker != null) {
+            throw new IllegalStateException("not retired, left attached: " + blocker);
+        }
+    }
+
+    private String lockStatement(Partition partition) {
+        return jdbc.queryForObject(LOCK_DDL, String.class, partition.schema(), partition.name());
+    }
 
     private String keepStatement(Partition partition) {
         return jdbc.queryForObject(KEEP_DDL, String.class, partition.schema(), partition.name());

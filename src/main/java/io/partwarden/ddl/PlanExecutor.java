@@ -1,6 +1,7 @@
 package io.partwarden.ddl;
 
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.CloseRetirement;
 import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
 import io.partwarden.plan.FinishRetirement;
@@ -30,6 +31,8 @@ public class PlanExecutor {
             retirement.retire(retire, config);
         } else if (action instanceof FinishRetirement finish) {
             retirement.finish(finish, config);
+        } else if (action instanceof CloseRetirement close) {
+            retirement.close(close);
         }
     }
 
@@ -40,6 +43,8 @@ public class PlanExecutor {
             return creation.statements(createDefault, config);
         } else if (action instanceof RetirePartition retire) {
             return retirement.statements(retire, config);
+        } else if (action instanceof CloseRetirement close) {
+            return retirement.statements(close);
         }
         return retirement.statements((FinishRetirement) action, config);
     }

@@ -7,6 +7,7 @@ import io.partwarden.catalog.TableName;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,8 +19,10 @@ public class RetirementLog {
 
     static final String BEGIN = """
             INSERT INTO partwarden.retirement
-                   (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
-            VALUES (?, ?, ?, ?, ?, ?, 'detaching')
+                   (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state,
+                    partition_oid, partition_columns)
+            SELECT ?, ?, ?, ?, ?, ?, 'detaching', t.oid, partwarden.column_signature(t.oid)
+              FROM (SELECT to_regclass(format('%I.%I', ?, ?)) AS oid) t
             ON CONFLICT (partition_schema, partition_name) WHERE state IN ('detaching', 'detached', 'archived', 'verified')
             DO NOTHING""";
     static final String UNDER_WAY_ENTRY = """
@@ -31,6 +34,12 @@ public class RetirementLog {
     static final String END = """
             UPDATE partwarden.retirement SET state = ?, kept_as = ?, updated_at = now()
              WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
+    static final String TARGET_PROBLEM = """
+            SELECT partwarden.retirement_target_problem(id) FROM partwarden.retirement
+             WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
+    static final String CLOSE_GONE = """
+            UPDATE partwarden.retirement SET state = 'gone', updated_at = now()
+             WHERE id = ? AND partwarden.is_under_way(state)""";
     static final String ARCHIVED = """
             UPDATE partwarden.retirement
                SET state = 'archived', archive_manifest = ?, archive_rows = ?, archive_sha256 = ?, updated_at = now()
@@ -49,7 +58,39 @@ public class RetirementLog {
     /** Notes that a retirement begins, unless one of this partition is already under way. */
     void begin(TableName table, Partition partition) {
         jdbc.update(BEGIN, table.schema(), table.name(), partition.schema(), partition.name(),
-                SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()));
+                SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()),
+                partition.schema(), partition.name());
+    }
+
+    /**
+     * Fails unless the table now named as the retirement under way records is the very relation
+     * it began on, with its columns and, while attached, its bounds: a retirement never acts on a
+     * table that merely took the name (a restore from backup, a partition made again).
+     */
+    void requireSameTable(Partition partition) {
+        jdbc.query(TARGET_PROBLEM, (RowCallbackHandler) row -> {
+            String problem = row.getString(1);
+            if (problem != null) {
+                throw new RetirementTargetChanged(problem);
+            }
+        }, partition.schema(), partition.name());
+    }
+
+    /** Closes a retirement whose table is gone; nothing else is touched. */
+    void closeGone(long retirementId) {
+        jdbc.update(CLOSE_GONE, retirementId);
+    }
+
+    /** {@link #closeGone} as the dry run prints it. */
+    static String closeGoneStatement(long retirementId) {
+        return CLOSE_GONE.replace("?", Long.toString(retirementId)).replaceAll("\\s+", " ").strip();
+    }
+
+    /** The relation under a retirement's name is not the one it began on. */
+    public static final class RetirementTargetChanged extends IllegalStateException {
+        RetirementTargetChanged(String message) {
+            super(message);
+        }
     }
 
     Optional<Entry> underWay(Partition partition) {

@@ -30,7 +30,7 @@ public class MigrationConfiguration {
                     .map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
             return new SchemaState(pending);
         }
-        MigrateResult result = flyway.migrate();
+        MigrateResult result = SchemaMigration.migrate(dataSource, properties);
         log.info("Database schema is at version {} ({} migrations applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);

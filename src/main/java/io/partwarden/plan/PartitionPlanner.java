@@ -55,6 +55,8 @@ public final class PartitionPlanner {
     /** Partitions whose whole range lies before now minus the retention, never the default one. */
     private static void planRetirement(PartwardenProperties.Table config, TableSnapshot snapshot, Instant now,
                                        List<PartitionAction> actions, List<String> notes) {
+        // first: a retirement of a vanished table must not be mistaken for one of a table that took its name
+        snapshot.vanishedRetirements().forEach(r -> actions.add(new CloseRetirement(snapshot.table(), r)));
         snapshot.partitions().stream().filter(Partition::detachPending)
                 .forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p, config.onRetire())));
         snapshot.detachedLeftovers().forEach(p -> actions.add(new FinishRetirement(snapshot.table(), p, config.onRetire())));

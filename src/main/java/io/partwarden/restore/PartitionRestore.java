@@ -43,6 +43,9 @@ public class PartitionRestore {
               FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
              WHERE NOT is_default AND lower_bound < ? AND upper_bound > ?""";
     static final String RESTORE_TABLE_DDL = "SELECT partwarden.restore_table_ddl(?, ?, ?, ?)";
+    /** A table made to hold restored rows gets a partition's access (the archive's table's, else its owner's alone). */
+    static final String PROTECT = """
+            SELECT partwarden.protect_retired_rows(to_regclass(format('%I.%I', ?, ?)), format('%I.%I', ?, ?)::regclass)""";
 
     /** What a restore did. */
     public record Restored(Manifest manifest, TableName into, boolean attached, long rows) {
@@ -86,6 +89,10 @@ public class PartitionRestore {
                     manifest.columnNames().toArray(String[]::new), manifest.columnTypes().toArray(String[]::new)));
             int attachAt = attach ? indexOfAttach(ddl) : ddl.size();
             ddl.subList(0, attachAt).forEach(this::run);
+            if (create && !attach) {
+                // before any row arrives: default privileges must not open them to roles the parent's policies restrict
+                jdbc.queryForList(PROTECT, table.schema(), table.name(), target.schema(), target.name());
+            }
             long loaded = load(manifestPath, manifest, target);
             if (attachAt < ddl.size()) {
                 LockRetry.setLocalLockTimeout(jdbc, lockTimeout);

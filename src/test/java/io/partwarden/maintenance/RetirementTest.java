@@ -115,9 +115,11 @@ class RetirementTest {
         dayPartition(130);
         jdbc().execute("ALTER TABLE \"Audit Log\".\"Events\" DETACH PARTITION \"Audit Log\".\"" + name(130) + "\"");
         jdbc().update("""
-                INSERT INTO partwarden.retirement (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state)
-                VALUES ('Audit Log', 'Events', 'Audit Log', ?, now() - interval '130 days', now() - interval '129 days', 'detached')""",
-                name(130));
+                INSERT INTO partwarden.retirement (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state,
+                                                   partition_oid, partition_columns)
+                VALUES ('Audit Log', 'Events', 'Audit Log', ?, now() - interval '130 days', now() - interval '129 days', 'detached',
+                        to_regclass(format('%I.%I', 'Audit Log', ?)), partwarden.column_signature(format('%I.%I', 'Audit Log', ?)::regclass))""",
+                name(130), name(130), name(130));
 
         var report = Engine.on(database.get(), DAILY_90_DAYS).runner().runIfLockFree().orElseThrow();
 

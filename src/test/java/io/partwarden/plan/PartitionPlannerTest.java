@@ -191,7 +191,7 @@ class PartitionPlannerTest {
     void onPostgresql13RetirementDetachesPlainly() {
         Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
                 partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
-                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), 130015),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), List.of(), 130015),
                 Instant.parse("2026-11-24T00:00:00Z"));
         assertThat(((RetirePartition) plan.actions().get(0)).concurrently()).isFalse();
     }
