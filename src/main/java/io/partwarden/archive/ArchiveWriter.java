@@ -198,7 +198,7 @@ public class ArchiveWriter {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
-            // the next attempt truncates it anyway
+            // the next attempt removes it anyway
         }
     }
 
