@@ -6,8 +6,9 @@ import java.nio.file.Path;
 
 /**
  * Checks, before a partition is detached, that its archive can be written: the directory
- * exists, this process may create files in it, and it has room. A retirement that would fail
- * here does not begin, so the partition stays attached.
+ * exists, this process may create files in it, and it has room; the table's folder in it, if
+ * any, is a real directory. A retirement that would fail here does not begin, so the partition
+ * stays attached.
  */
 public final class ArchiveDirectory {
 
@@ -44,6 +45,20 @@ public final class ArchiveDirectory {
             throw new ArchiveException("cannot archive " + what + ": archive directory " + directory + " (" + PROPERTY
                     + ") has " + megabytes(free) + " free, and the partition takes " + megabytes(neededBytes)
                     + " before compression; free some space or give the archive a larger volume");
+        }
+    }
+
+    /**
+     * The table's own folder under the directory, {@code {schema}.{table}}, if it exists already,
+     * must be a real directory: archives are never written through a link.
+     */
+    public static void checkFolder(Path folder, String what) {
+        try {
+            ArchiveFiles.existingFolder(folder);
+        } catch (ArchiveException e) {
+            throw new ArchiveException("cannot archive " + what + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ArchiveException("cannot archive " + what + ": cannot read " + folder + ": " + e, e);
         }
     }
 

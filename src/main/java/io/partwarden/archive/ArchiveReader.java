@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -38,13 +37,13 @@ public final class ArchiveReader extends FilterInputStream {
     public static ArchiveReader open(Path manifestPath, Manifest manifest) {
         Path data = ManifestFile.dataFile(manifestPath, manifest);
         try {
-            long size = Files.size(data);
+            long size = ArchiveFiles.regularFile(data, "archive").size();
             if (size != manifest.fileBytes()) {
                 throw new ArchiveException("archive " + data + " is " + size + " bytes, its manifest says "
                         + manifest.fileBytes() + ": truncated or replaced");
             }
             MessageDigest sha = ContentDigest.sha256();
-            InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(data), 1 << 16), sha);
+            InputStream file = new DigestInputStream(new BufferedInputStream(ArchiveFiles.open(data), 1 << 16), sha);
             try {
                 return new ArchiveReader(new GZIPInputStream(file, 1 << 16), file, data, manifest, sha);
             } catch (IOException | RuntimeException e) {

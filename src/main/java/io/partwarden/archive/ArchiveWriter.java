@@ -34,7 +34,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * its checksums on the way,
  * then writes the manifest. Both files are written under a {@code .partial} name, flushed to
  * disk and renamed into place, the data first: a manifest never describes a file that is not
- * whole, and a crash leaves at most a partial file that the next attempt overwrites.
+ * whole, and a crash leaves at most a partial file that the next attempt removes and makes anew.
  */
 @Component
 public class ArchiveWriter {
@@ -97,8 +97,7 @@ public class ArchiveWriter {
         String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
         Path data = location.data();
         try {
-            if (!Files.isDirectory(location.folder())) {
-                Files.createDirectories(location.folder());
+            if (ArchiveFiles.ensureFolder(location.folder())) {
                 forceDirectory(location.folder().getParent()); // the folder's own entry survives a power cut too
             }
             Written written = writeData(data, copy, compressionLevel, threads);
@@ -145,7 +144,8 @@ public class ArchiveWriter {
             }
             Failpoint.reach("archive.partial");
         });
-        return new Written(rows[0], Files.size(data), HexFormat.of().formatHex(fileSha.digest()), content.hex());
+        return new Written(rows[0], ArchiveFiles.regularFile(data, "archive").size(), HexFormat.of().formatHex(fileSha.digest()),
+                content.hex());
     }
 
     /** COPY out in a read-only transaction whose settings fix the text of every value. */
@@ -171,11 +171,14 @@ public class ArchiveWriter {
         void to(OutputStream out) throws IOException;
     }
 
-    /** Writes {@code target.partial}, forces it to disk, renames it to {@code target} and forces the directory. */
+    /**
+     * Writes {@code target.partial} (created new, mode 0600, never through a link), forces it to
+     * disk, renames it to {@code target} and forces the directory. rename(2) replaces whatever is
+     * at {@code target}, a link itself included, without following it.
+     */
     static void writeDurably(Path target, Writing writing) throws IOException {
         Path partial = ArchiveLocation.partial(target);
-        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        try (FileChannel channel = ArchiveFiles.createNew(partial);
              OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
             writing.to(out);
             out.flush();
@@ -195,7 +198,7 @@ public class ArchiveWriter {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
-            // the next attempt truncates it anyway
+            // the next attempt removes it anyway
         }
     }
 

@@ -1,14 +1,15 @@
 package io.partwarden.archive;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads and writes manifests, refusing any that lacks a field or is not Partwarden's. */
+/** Reads and writes manifests, refusing any that lacks a field, is not Partwarden's or is a symbolic link. */
 public final class ManifestFile {
 
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -25,7 +26,10 @@ public final class ManifestFile {
     public static Manifest read(Path path) {
         String text;
         try {
-            text = Files.readString(path);
+            ArchiveFiles.regularFile(path, "manifest");
+            try (InputStream in = ArchiveFiles.open(path)) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         } catch (NoSuchFileException e) {
             throw new ArchiveException("manifest " + path + " does not exist");
         } catch (IOException e) {

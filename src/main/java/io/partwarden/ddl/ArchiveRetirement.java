@@ -2,6 +2,7 @@ package io.partwarden.ddl;
 
 import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
+import io.partwarden.archive.ArchiveFiles;
 import io.partwarden.archive.ArchiveLocation;
 import io.partwarden.archive.ArchiveReader;
 import io.partwarden.archive.ArchiveWriter;
@@ -12,6 +13,7 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.failpoint.Failpoint;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -65,7 +67,8 @@ public class ArchiveRetirement {
         long tableBytes = writer.sizeOnDisk(partition);
         ArchiveDirectory.checkReady(settings.directory(), tableBytes, what);
         ArchiveLocation location = location(table, partition);
-        if (Files.exists(location.manifest())) {
+        ArchiveDirectory.checkFolder(location.folder(), what);
+        if (Files.exists(location.manifest(), LinkOption.NOFOLLOW_LINKS)) { // a link there is refused by the read
             Manifest existing = ManifestFile.read(location.manifest());
             if (retirementId == null || existing.retirementId() != retirementId) {
                 throw new ArchiveException("cannot archive " + what + ": " + location.manifest() + " already holds an archive of "
@@ -183,7 +186,8 @@ public class ArchiveRetirement {
         try {
             Manifest manifest = ManifestFile.read(manifestPath);
             Path data = ManifestFile.dataFile(manifestPath, manifest);
-            if (!Files.exists(data) || Files.size(data) != manifest.fileBytes() || !manifest.fileSha256().equals(entry.archiveSha256())) {
+            if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS) || ArchiveFiles.regularFile(data, "archive").size() != manifest.fileBytes()
+                    || !manifest.fileSha256().equals(entry.archiveSha256())) { // a link there is refused, not followed
                 throw new ArchiveException(data + " is missing or changed");
             }
         } catch (ArchiveException | java.io.IOException e) {
