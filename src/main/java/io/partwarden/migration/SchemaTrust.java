@@ -36,17 +36,21 @@ final class SchemaTrust {
             UNION ALL
             SELECT pg_catalog.format('%s %s belongs to role %I', o.kind, o.name, pg_catalog.pg_get_userbyid(o.owner))
               FROM schema s CROSS JOIN LATERAL (
-                     SELECT 'function' AS kind, p.oid::pg_catalog.regprocedure::text AS name, p.proowner AS owner
+                     SELECT 'function' AS kind, pg_catalog.format('%I.%I(%s)', s.nspname, p.proname,
+                                pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, p.proowner AS owner
                        FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) s.oid
                      UNION ALL
-                     SELECT 'operator', o.oid::pg_catalog.regoperator::text, o.oprowner
+                     SELECT 'operator', pg_catalog.format('%I.%s(%s, %s)', s.nspname, o.oprname,
+                                pg_catalog.format_type(o.oprleft, NULL), pg_catalog.format_type(o.oprright, NULL)), o.oprowner
                        FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) s.oid
                      UNION ALL
-                     SELECT 'relation', c.oid::pg_catalog.regclass::text, c.relowner
+                     SELECT 'relation', pg_catalog.format('%I.%I', s.nspname, c.relname), c.relowner
                        FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) s.oid
                      UNION ALL
-                     SELECT 'type', t.oid::pg_catalog.regtype::text, t.typowner
-                       FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) s.oid) o
+                     -- types of their own: a table's row type and arrays follow their owner's
+                     SELECT 'type', pg_catalog.format('%I.%I', s.nspname, t.typname), t.typowner
+                       FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) s.oid
+                        AND t.typrelid OPERATOR(pg_catalog.=) 0 AND t.typcategory OPERATOR(pg_catalog.<>) 'A') o
              WHERE o.owner NOT IN (SELECT oid FROM trusted)""";
     static final String SCHEMA_EXISTS = """
             SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) ?)""";
