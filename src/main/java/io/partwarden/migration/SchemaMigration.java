@@ -42,6 +42,8 @@ public final class SchemaMigration {
                 .schemas(SCHEMA)
                 .defaultSchema(SCHEMA)
                 .table(HISTORY_TABLE)
+                .javaMigrations(new ConversionFunctionsMigration())
+                .callbacks(new ConversionFunctionsBeforeConversion())
                 .placeholders(Map.of(
                         "events_schema", properties.eventsSchema(),
                         "lock_timeout", migration.lockTimeout().toMillis() + "ms",

@@ -50,6 +50,25 @@ class ConversionRowRangeTest {
     }
 
     @Test
+    void theFirstMigrationOfAMeshHookDatabaseRefusesARowOfInfinityAtOnceChangingNothing() {
+        // the conversion of a first install runs inside migration 3, before migration 8.1 could replace V2's functions
+        try (TestDatabase db = TestDatabase.create("ConversionRowRangeFirstRun")) {
+            db.runScript("demo/meshhook.sql");
+            db.runScript("demo/meshhook-events.sql");
+            db.execute("UPDATE workflow_events SET ts = 'infinity' WHERE id = (SELECT min(id) FROM workflow_events)");
+            String rows = "SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, ts), ',' ORDER BY id)) FROM workflow_events";
+            String before = db.jdbc().queryForObject(rows, String.class);
+
+            assertThatThrownBy(() -> TestProperties.migrate(db))
+                    .hasMessageContaining("1 rows have a ts of infinity or -infinity");
+
+            assertThat(db.jdbc().queryForObject(rows, String.class)).isEqualTo(before);
+            assertThat(db.jdbc().queryForObject("SELECT relkind::text FROM pg_class WHERE oid = 'workflow_events'::regclass",
+                    String.class)).isEqualTo("r");
+        }
+    }
+
+    @Test
     void rowsWithAnInfiniteTsAreRefusedUpFrontNamingHowMany() {
         TestDatabase db = database.get();
         TestProperties.migrate(db);
