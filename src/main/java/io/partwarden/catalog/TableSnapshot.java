@@ -9,9 +9,10 @@ import java.util.Optional;
  * @param partitions its partitions, ordered by lower bound, the default one last
  * @param detachedLeftovers tables a retirement detached but did not get to drop
  * @param serverVersion {@code server_version_num}, e.g. 150020
+ * @param accessDrifts partitions whose access differs from the parent's, in partition order
  */
 public record TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
-                            int serverVersion) {
+                            int serverVersion, List<AccessDrift> accessDrifts) {
 
     /** PostgreSQL 14 brought {@code DETACH PARTITION ... CONCURRENTLY}. */
     static final int CONCURRENT_DETACH_SINCE = 140000;
@@ -19,6 +20,11 @@ public record TableSnapshot(TableName table, List<Partition> partitions, List<Pa
     public TableSnapshot {
         partitions = List.copyOf(partitions);
         detachedLeftovers = List.copyOf(detachedLeftovers);
+        accessDrifts = List.copyOf(accessDrifts);
+    }
+
+    public TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers, int serverVersion) {
+        this(table, partitions, detachedLeftovers, serverVersion, List.of());
     }
 
     public TableSnapshot(TableName table, List<Partition> partitions) {
