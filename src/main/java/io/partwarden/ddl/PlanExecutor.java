@@ -6,6 +6,7 @@ import io.partwarden.plan.CreatePartition;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.PartitionAction;
 import io.partwarden.plan.RetirePartition;
+import io.partwarden.plan.SyncPartitionAccess;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -15,10 +16,12 @@ public class PlanExecutor {
 
     private final PartitionDdl creation;
     private final PartitionRetirement retirement;
+    private final PartitionAccess access;
 
-    public PlanExecutor(PartitionDdl creation, PartitionRetirement retirement) {
+    public PlanExecutor(PartitionDdl creation, PartitionRetirement retirement, PartitionAccess access) {
         this.creation = creation;
         this.retirement = retirement;
+        this.access = access;
     }
 
     public void apply(PartitionAction action, PartwardenProperties.Table config) {
@@ -30,6 +33,8 @@ public class PlanExecutor {
             retirement.retire(retire, config);
         } else if (action instanceof FinishRetirement finish) {
             retirement.finish(finish, config);
+        } else if (action instanceof SyncPartitionAccess sync) {
+            access.sync(sync, config);
         }
     }
 
@@ -40,6 +45,8 @@ public class PlanExecutor {
             return creation.statements(createDefault, config);
         } else if (action instanceof RetirePartition retire) {
             return retirement.statements(retire, config);
+        } else if (action instanceof SyncPartitionAccess sync) {
+            return access.statements(sync, config);
         }
         return retirement.statements((FinishRetirement) action, config);
     }
