@@ -2,15 +2,15 @@ package io.partwarden.maintenance;
 
 import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
+import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.config.OnRetire;
 import io.partwarden.catalog.TableCheck;
 import io.partwarden.catalog.TableName;
+import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;
-import io.partwarden.catalog.Partition;
-import io.partwarden.catalog.PartitionBounds;
-import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.plan.Coverage;
 import java.io.PrintStream;
 import java.time.Clock;
