@@ -11,8 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a table's partitions and bounds with one query, through the installed SQL function the
- * SQL API uses too, plus the retirements under way whose table is no longer attached: detached and
- * yet to be disposed of, or gone.
+ * SQL API uses too, plus the retirements under way whose table is no longer attached (detached and
+ * yet to be disposed of, or gone), and the partitions whose access differs from the parent's.
  */
 @Component
 public class PartitionCatalog {
@@ -37,8 +37,21 @@ public class PartitionCatalog {
              ORDER BY r.lower_bound, r.id
             """;
     static final String SERVER_VERSION = "SELECT current_setting('server_version_num')::int";
+    /** Every partition still attached whose owner, privileges or row level security differ from the parent's rule. */
+    static final String ACCESS_DRIFTS = """
+            SELECT p.schema_name, p.partition_name, d.difference
+              FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass) p
+             CROSS JOIN LATERAL partwarden.partition_access_drift(format('%I.%I', ?, ?)::regclass, p.partition) d(difference)
+             WHERE NOT p.detach_pending AND d.difference IS NOT NULL
+             ORDER BY p.lower_bound NULLS LAST, p.partition_name
+            """;
+    /** The dry run reads the catalog before the migration (V9) that installs the function may have run. */
+    static final String ACCESS_DRIFT_INSTALLED =
+            "SELECT to_regprocedure('partwarden.partition_access_drift(regclass,regclass)') IS NOT NULL";
 
     private final JdbcTemplate jdbc;
+    /** Once installed, never gone: asked only until it is. */
+    private volatile boolean accessDriftInstalled;
 
     public PartitionCatalog(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -57,7 +70,21 @@ public class PartitionCatalog {
                 detached.add(partition);
             }
         }, table.schema(), table.name());
-        return new TableSnapshot(table, partitions, detached, vanished, jdbc.queryForObject(SERVER_VERSION, Integer.class));
+        return new TableSnapshot(table, partitions, detached, vanished, jdbc.queryForObject(SERVER_VERSION, Integer.class),
+                accessDrifts(table));
+    }
+
+
+    private List<AccessDrift> accessDrifts(TableName table) {
+        if (!accessDriftInstalled) {
+            accessDriftInstalled = Boolean.TRUE.equals(jdbc.queryForObject(ACCESS_DRIFT_INSTALLED, Boolean.class));
+            if (!accessDriftInstalled) {
+                return List.of();
+            }
+        }
+        return jdbc.query(ACCESS_DRIFTS, (row, n) -> new AccessDrift(row.getString("schema_name"),
+                row.getString("partition_name"), row.getString("difference")),
+                table.schema(), table.name(), table.schema(), table.name());
     }
 
     private static Partition partition(ResultSet row, int rowNumber) throws SQLException {

@@ -10,9 +10,10 @@ import java.util.Optional;
  * @param detachedLeftovers tables a retirement detached but did not get to drop
  * @param vanishedRetirements retirements under way whose table is gone
  * @param serverVersion {@code server_version_num}, e.g. 150020
+ * @param accessDrifts partitions whose access differs from the parent's, in partition order
  */
 public record TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
-                            List<VanishedRetirement> vanishedRetirements, int serverVersion) {
+                            List<VanishedRetirement> vanishedRetirements, int serverVersion, List<AccessDrift> accessDrifts) {
 
     /** PostgreSQL 14 brought {@code DETACH PARTITION ... CONCURRENTLY}. */
     static final int CONCURRENT_DETACH_SINCE = 140000;
@@ -21,10 +22,15 @@ public record TableSnapshot(TableName table, List<Partition> partitions, List<Pa
         partitions = List.copyOf(partitions);
         detachedLeftovers = List.copyOf(detachedLeftovers);
         vanishedRetirements = List.copyOf(vanishedRetirements);
+        accessDrifts = List.copyOf(accessDrifts);
+    }
+
+    public TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers, int serverVersion) {
+        this(table, partitions, detachedLeftovers, List.of(), serverVersion, List.of());
     }
 
     public TableSnapshot(TableName table, List<Partition> partitions) {
-        this(table, partitions, List.of(), List.of(), 150000);
+        this(table, partitions, List.of(), List.of(), 150000, List.of());
     }
 
     public List<Partition> ranged() {

@@ -7,6 +7,7 @@ import io.partwarden.plan.CreatePartition;
 import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.PartitionAction;
 import io.partwarden.plan.RetirePartition;
+import io.partwarden.plan.SyncPartitionAccess;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
@@ -16,10 +17,12 @@ public class PlanExecutor {
 
     private final PartitionDdl creation;
     private final PartitionRetirement retirement;
+    private final PartitionAccess access;
 
-    public PlanExecutor(PartitionDdl creation, PartitionRetirement retirement) {
+    public PlanExecutor(PartitionDdl creation, PartitionRetirement retirement, PartitionAccess access) {
         this.creation = creation;
         this.retirement = retirement;
+        this.access = access;
     }
 
     public void apply(PartitionAction action, PartwardenProperties.Table config) {
@@ -33,6 +36,8 @@ public class PlanExecutor {
             retirement.finish(finish, config);
         } else if (action instanceof CloseRetirement close) {
             retirement.close(close);
+        } else if (action instanceof SyncPartitionAccess sync) {
+            access.sync(sync, config);
         }
     }
 
@@ -45,6 +50,8 @@ public class PlanExecutor {
             return retirement.statements(retire, config);
         } else if (action instanceof CloseRetirement close) {
             return retirement.statements(close);
+        } else if (action instanceof SyncPartitionAccess sync) {
+            return access.statements(sync, config);
         }
         return retirement.statements((FinishRetirement) action, config);
     }

@@ -61,6 +61,7 @@ public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
         int count = plan.actions().size();
         out.println("-- " + plan.table() + ": " + (count == 0 ? "nothing to do" : count == 1 ? "1 action" : count + " actions"));
         plan.notes().forEach(note -> out.println("-- note: " + note));
+        plan.uncovered().forEach(gap -> out.println("-- uncovered, cannot be filled: " + gap.range() + ": " + gap.why()));
         for (PartitionAction action : plan.actions()) {
             out.println("-- " + action.describe());
             executor.statements(action, table).forEach(statement ->

@@ -52,6 +52,11 @@ public class MaintenancePass {
                 continue;
             }
             plan.notes().forEach(note -> log.warn("{}: {}", table.name(), note));
+            // a gap the plan cannot fill is a failure of the pass: rows in it are refused
+            plan.uncovered().forEach(gap -> {
+                log.error("{}: no partition covers {}: {}", table.name(), gap.range(), gap.why());
+                outcomes.add(new ActionOutcome(table.name(), "coverage", "cover " + gap.range(), gap.why()));
+            });
             for (PartitionAction action : plan.actions()) {
                 outcomes.add(apply(table, action));
             }

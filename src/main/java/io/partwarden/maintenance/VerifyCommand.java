@@ -2,16 +2,19 @@ package io.partwarden.maintenance;
 
 import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
+import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.config.OnRetire;
 import io.partwarden.catalog.TableCheck;
 import io.partwarden.catalog.TableName;
+import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;
-import io.partwarden.plan.CreatePartition;
-import io.partwarden.plan.PartitionPlanner;
+import io.partwarden.plan.Coverage;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.ApplicationArguments;
@@ -23,10 +26,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code --verify}: checks the spec's invariants for every table and exits 1 listing what is
- * wrong: partitioned by range on the column, runway of at least {@code premake} intervals, every
- * partition carrying every index of the parent (for workflow_events, the spec's three under the
- * spec's names), the SQL API installed, no retirement left half-way, and an archive directory
- * ready where a table archives. Changes nothing.
+ * wrong: partitioned by range on the column, no range from the start of the current interval to
+ * the end of {@code premake} intervals ahead without a partition (a gap inside the runway, or a
+ * runway too short), every partition carrying every index of the parent (for workflow_events,
+ * the spec's three under the spec's names) and the parent's access, the SQL API installed, no
+ * retirement left half-way, and an archive directory ready where a table archives. Changes nothing.
  */
 @Component
 @ConditionalOnProperty("verify")
@@ -101,10 +105,16 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
     private List<String> check(PartwardenProperties.Table table) {
         TableName name = TableName.parse(table.name());
         List<String> problems = new ArrayList<>();
-        PartitionPlanner.plan(table, catalog.read(name), clock.instant()).actions().stream()
-                .filter(CreatePartition.class::isInstance)
-                .forEach(a -> problems.add(name + ": runway short of " + table.premake() + " " + table.interval()
-                        + " intervals: no partition for " + ((CreatePartition) a).bounds()));
+        TableSnapshot snapshot = catalog.read(name);
+        List<PartitionBounds> covering = snapshot.ranged().stream().filter(p -> !p.detachPending()).map(Partition::bounds).toList();
+        Instant coveredUntil = covering.stream().map(PartitionBounds::upper).max(Instant::compareTo).orElse(Instant.MIN);
+        for (PartitionBounds gap : Coverage.missing(table, clock.instant(), covering)) {
+            problems.add(name + ": " + (gap.lower().isBefore(coveredUntil)
+                    ? "coverage gap: no partition covers " + gap + "; rows in it are refused (or caught by a default partition)"
+                    : "runway short of " + table.premake() + " " + table.interval() + " intervals: no partition for " + gap));
+        }
+        snapshot.accessDrifts().forEach(drift -> problems.add(name + ": access of " + drift.schema() + "." + drift.name()
+                + " differs from the parent's: " + drift.difference() + "; the next pass brings it in line"));
         jdbc.queryForList(PARTITIONS_MISSING_INDEXES, String.class, name.schema(), name.name(), name.schema(), name.name())
                 .forEach(p -> problems.add(name + ": " + p));
         if (name.schema().equals(properties.eventsSchema()) && name.name().equals("workflow_events")) {

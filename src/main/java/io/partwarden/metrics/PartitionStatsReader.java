@@ -20,7 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class PartitionStatsReader {
 
     static final String STATS = """
-            SELECT p.partition_name, p.lower_bound, p.upper_bound, p.is_default,
+            SELECT p.partition_name, p.lower_bound, p.upper_bound, p.is_default, p.detach_pending,
                    pg_total_relation_size(p.partition) AS size_bytes,
                    CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint
                         ELSE partwarden.exact_row_count(p.partition) END AS row_count
@@ -58,7 +58,8 @@ public class PartitionStatsReader {
             List<PartitionStats> partitions = jdbc.query(STATS, (row, n) -> new PartitionStats(row.getString("partition_name"),
                     SqlTime.instant(row.getObject("lower_bound", OffsetDateTime.class)),
                     SqlTime.instant(row.getObject("upper_bound", OffsetDateTime.class)),
-                    row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count")),
+                    row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count"),
+                    row.getBoolean("detach_pending")),
                     table.schema(), table.name());
             return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way")),
                     table.schema(), table.name());

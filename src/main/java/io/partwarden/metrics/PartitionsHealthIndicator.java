@@ -5,7 +5,9 @@ import io.partwarden.maintenance.MaintenanceStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import io.partwarden.catalog.PartitionBounds;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -14,8 +16,8 @@ import org.springframework.stereotype.Component;
 /**
  * The {@code partitions} health component: per table, its runway, partitions ahead, last success
  * and last error, read from the statistics snapshot. DOWN when a table's runway is shorter than
- * the threshold (one interval unless set), when its catalog cannot be read, or when passes have
- * failed too many times in a row. Not part of the liveness or readiness probes: a sidecar's
+ * the threshold (one interval unless set), when a range inside its runway has no partition (a
+ * coverage gap), when its catalog cannot be read, or when passes have failed too many times in a row. Not part of the liveness or readiness probes: a sidecar's
  * readiness gates its whole Pod.
  */
 @Component("partitions")
@@ -54,11 +56,16 @@ public class PartitionsHealthIndicator implements HealthIndicator {
                 Duration runway = stats.runway(now);
                 Duration threshold = RunwayThreshold.of(properties, table, now);
                 boolean short_ = runway.compareTo(threshold) < 0;
-                down |= short_;
-                details.put("status", short_ ? "DOWN" : "UP");
+                List<PartitionBounds> gaps = stats.coverageGaps(table, now);
+                down |= short_ || !gaps.isEmpty();
+                details.put("status", short_ || !gaps.isEmpty() ? "DOWN" : "UP");
                 details.put("runway", runway.toString());
                 details.put("runwayThreshold", threshold.toString());
                 details.put("coveredUntil", stats.coveredUntil().map(Instant::toString).orElse("no partition"));
+                if (!gaps.isEmpty()) {
+                    // rows in these ranges are refused now, however long the runway
+                    details.put("coverageGaps", gaps.stream().map(PartitionBounds::toString).toList());
+                }
                 details.put("partitionsAhead", stats.partitionsAhead(now));
                 if (stats.retirementsUnderWay() > 0) {
                     details.put("retirementsUnderWay", stats.retirementsUnderWay()); // the next pass resumes them

@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
+import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.maintenance.ActionOutcome;
 import io.partwarden.maintenance.MaintenanceStatus;
 import io.partwarden.maintenance.PassFinished;
 import io.partwarden.metrics.StatsSnapshot.StatsRefreshed;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,8 +35,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class PartwardenMetrics {
 
-    static final List<String> ACTION_KINDS = List.of("created", "retired", "archived");
-    static final List<String> FAILURE_KINDS = List.of("created", "retired", "archived", "read", "pass");
+    static final List<String> ACTION_KINDS = List.of("created", "retired", "archived", "synced");
+    static final List<String> FAILURE_KINDS = List.of("created", "retired", "archived", "synced", "coverage", "read", "pass");
 
     private final MeterRegistry registry;
     private final MaintenanceStatus status;
@@ -50,7 +52,10 @@ public class PartwardenMetrics {
     private final MultiGauge oldestStart;
     private final MultiGauge catalogUp;
     private final MultiGauge lastSuccess;
+    private final MultiGauge coverageGaps;
+    private final MultiGauge coverageGapSeconds;
     private final List<String> tables;
+    private final Map<String, PartwardenProperties.Table> configs;
     private volatile Latest latest = new Latest(Map.of(), Map.of());
 
     public PartwardenMetrics(MeterRegistry registry, MaintenanceStatus status, Clock clock, PartwardenProperties properties) {
@@ -75,7 +80,11 @@ public class PartwardenMetrics {
         catalogUp = gauge("partwarden.catalog.up", null, "1 if the last statistics read of the table succeeded, else 0");
         lastSuccess = gauge("partwarden.last.success.timestamp", "seconds",
                 "When a pass last left the table with every action done, as a Unix time");
+        coverageGaps = gauge("partwarden.coverage.gaps", null,
+                "Ranges inside the runway (from the start of the current interval) that no partition covers: rows there are refused");
+        coverageGapSeconds = gauge("partwarden.coverage.gap", "seconds", "Total length of those ranges");
         tables = properties.tables().stream().map(PartwardenProperties.Table::name).toList();
+        configs = properties.tables().stream().collect(Collectors.toMap(PartwardenProperties.Table::name, t -> t, (a, b) -> a));
         MultiGauge threshold = gauge("partwarden.runway.threshold", "seconds",
                 "The runway the table must keep: partwarden.health.runway-threshold, or one interval");
         List<MultiGauge.Row<?>> thresholds = new ArrayList<>();
@@ -126,10 +135,19 @@ public class PartwardenMetrics {
         retirementsUnderWay.register(tableRows(up, TableStats::retirementsUnderWay));
         // evaluated at each scrape: the runway shrinks between refreshes
         runway.register(tableRows(up, t -> t.runway(clock.instant()).toSeconds()));
+        List<TableStats> configured = up.stream().filter(t -> configs.containsKey(t.table())).toList();
+        coverageGaps.register(tableRows(configured, t -> gaps(t).size()));
+        coverageGapSeconds.register(tableRows(configured,
+                t -> gaps(t).stream().mapToLong(g -> Duration.between(g.lower(), g.upper()).toSeconds()).sum()));
         oldestStart.register(tableRows(up.stream().filter(t -> t.oldestStart().isPresent()).toList(),
                 t -> t.oldestStart().map(start -> (double) start.getEpochSecond()).orElse(Double.NaN)));
         partitionSize.register(partitionRows(up, PartitionStats::sizeBytes));
         partitionRows.register(partitionRows(up, PartitionStats::rows));
+    }
+
+    /** Evaluated at each scrape, from the snapshot and the clock: no query. */
+    private List<PartitionBounds> gaps(TableStats table) {
+        return table.coverageGaps(configs.get(table.table()), clock.instant());
     }
 
     private List<MultiGauge.Row<?>> tableRows(Collection<TableStats> tables, ToDoubleFunction<TableStats> value) {

@@ -1,5 +1,8 @@
 package io.partwarden.metrics;
 
+import io.partwarden.catalog.PartitionBounds;
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.plan.Coverage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,6 +56,20 @@ public record TableStats(String table, List<PartitionStats> partitions, long kep
     /** Partitions that begin after {@code now}. */
     public long partitionsAhead(Instant now) {
         return ranged().stream().filter(p -> p.lower().isAfter(now)).count();
+    }
+
+    /**
+     * The ranges from the start of the current interval to the end of the newest partition (at
+     * most {@code premake} intervals ahead) that no partition covers: holes inside the runway,
+     * which the runway's length cannot show. The missing tail beyond the newest partition is the
+     * runway's own concern: counted here, every table would show a gap from each interval
+     * boundary until the next pass makes the newest interval.
+     */
+    public List<PartitionBounds> coverageGaps(PartwardenProperties.Table config, Instant now) {
+        List<PartitionBounds> covering = ranged().stream().filter(p -> !p.detachPending())
+                .map(p -> new PartitionBounds(p.lower(), p.upper())).toList();
+        Instant until = covering.stream().map(PartitionBounds::upper).max(Instant::compareTo).orElse(Instant.MIN);
+        return Coverage.missing(config, now, covering).stream().filter(gap -> gap.lower().isBefore(until)).toList();
     }
 
     public long defaultPartitionRows() {

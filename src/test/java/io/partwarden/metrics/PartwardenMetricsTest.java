@@ -67,6 +67,41 @@ class PartwardenMetricsTest {
         assertThat(registry.find("partwarden.runway").gauges()).isEmpty();
     }
 
+    @Test
+    void aRangeInsideTheRunwayThatNoPartitionCoversIsCountedWithItsLengthAndAFailedReadShowsNoValue() {
+        // the case: a hand-made [11-15, 12-15) and the months after it, but nothing for November 1-14
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PartwardenMetrics monthly = new PartwardenMetrics(registry, new MaintenanceStatus(), Clock.fixed(NOW, ZoneOffset.UTC),
+                TestProperties.partwarden(Map.of("tables[0].name", TABLE)));
+        monthly.onStatsRefreshed(snapshot(new TableStats(TABLE, List.of(
+                range("by_hand", "2026-11-15T00:00:00Z", "2026-12-15T00:00:00Z"),
+                range("p_2026_12_rest", "2026-12-15T00:00:00Z", "2027-01-01T00:00:00Z"),
+                range("p_2027_01", "2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z"),
+                range("p_2027_02", "2027-02-01T00:00:00Z", "2027-03-01T00:00:00Z")), 0, 0, null, NOW)));
+
+        assertThat(registry.get("partwarden.coverage.gaps").tag("table", TABLE).gauge().value()).isEqualTo(1.0);
+        assertThat(registry.get("partwarden.coverage.gap").tag("table", TABLE).gauge().value()).isEqualTo(14 * 86400.0);
+
+        monthly.onStatsRefreshed(snapshot(TableStats.failed(TABLE, "connection refused", NOW)));
+        assertThat(registry.find("partwarden.coverage.gaps").gauges()).isEmpty();
+        assertThat(registry.find("partwarden.coverage.gap").gauges()).isEmpty();
+    }
+
+    @Test
+    void aRunwayShorterThanPremakeIsNoCoverageGapButTheRunwaysConcern() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PartwardenMetrics monthly = new PartwardenMetrics(registry, new MaintenanceStatus(), Clock.fixed(NOW, ZoneOffset.UTC),
+                TestProperties.partwarden(Map.of("tables[0].name", TABLE)));
+        monthly.onStatsRefreshed(snapshot(up(10)));
+
+        assertThat(registry.get("partwarden.coverage.gaps").tag("table", TABLE).gauge().value()).isZero();
+        assertThat(registry.get("partwarden.coverage.gap").tag("table", TABLE).gauge().value()).isZero();
+    }
+
+    static PartitionStats range(String name, String lower, String upper) {
+        return new PartitionStats(name, Instant.parse(lower), Instant.parse(upper), false, 8192, 0);
+    }
+
     static StatsRefreshed snapshot(TableStats table) {
         return new StatsRefreshed(Map.of(TABLE, table));
     }

@@ -2,6 +2,7 @@ package io.partwarden.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.partwarden.catalog.AccessDrift;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.TableName;
@@ -121,13 +122,108 @@ class PartitionPlannerTest {
     }
 
     @Test
-    void aForeignPartitionCoveringAnIntervalWholeIsEnoughAndOnePartlyCoveringItIsNotedNotOverlapped() {
+    void aForeignPartitionCoveringAnIntervalWholeIsEnoughAndTheRestOfOnePartlyCoveringAnIntervalIsFilled() {
         Plan plan = PartitionPlanner.plan(monthly(3), snapshot(
                 partition("events_2026q4", "2026-10-01T00:00:00Z", "2027-01-01T00:00:00Z"),
                 partition("events_mid_jan", "2027-01-15T00:00:00Z", "2027-02-15T00:00:00Z")),
                 Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2027m01 [2027-01-01T00:00:00Z, 2027-01-15T00:00:00Z)",
+                "workflow_events_y2027m02 [2027-02-15T00:00:00Z, 2027-03-01T00:00:00Z)");
+        assertThat(plan.notes()).hasSize(2).allSatisfy(note -> assertThat(note).startsWith("no partition covers"));
+    }
+
+    @Test
+    void theDaysAHandMadePartitionLeftUncoveredGetAPartitionOfTheirOwnAndTheRestOfTheRunwayIsMade() {
+        // the case: a hand-made [04-15, 05-15) left April 1-14 without a partition
+        Plan plan = PartitionPlanner.plan(monthly(3), snapshot(
+                partition("workflow_events_by_hand", "2026-04-15T00:00:00Z", "2026-05-15T00:00:00Z")),
+                Instant.parse("2026-04-05T08:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2026m04 [2026-04-01T00:00:00Z, 2026-04-15T00:00:00Z)",
+                "workflow_events_y2026m05 [2026-05-15T00:00:00Z, 2026-06-01T00:00:00Z)",
+                "workflow_events_y2026m06 [2026-06-01T00:00:00Z, 2026-07-01T00:00:00Z)",
+                "workflow_events_y2026m07 [2026-07-01T00:00:00Z, 2026-08-01T00:00:00Z)");
+        assertThat(plan.uncovered()).isEmpty();
+    }
+
+    @Test
+    void aFillWhoseIntervalNameIsTakenIsNamedForItsFirstDayThenNumbered() {
+        Plan plan = PartitionPlanner.plan(monthly(0), snapshot(
+                partition("workflow_events_y2026m04", "2026-04-15T00:00:00Z", "2026-04-20T00:00:00Z"),
+                partition("workflow_events_y2026m04d01", "2026-04-25T00:00:00Z", "2026-04-28T00:00:00Z")),
+                Instant.parse("2026-04-05T08:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2026m04d01_2 [2026-04-01T00:00:00Z, 2026-04-15T00:00:00Z)",
+                "workflow_events_y2026m04d20 [2026-04-20T00:00:00Z, 2026-04-25T00:00:00Z)",
+                "workflow_events_y2026m04d28 [2026-04-28T00:00:00Z, 2026-05-01T00:00:00Z)");
+    }
+
+    @Test
+    void afterTheTimeZoneChangesFromUtcToBerlinTheUncoveredRestOfAMonthGetsAPartition() {
+        // made in UTC up to July; the next month in Berlin is [07-31T22:00Z, 08-31T22:00Z), of which
+        // the UTC July partition holds two hours and nothing holds the rest
+        PartwardenProperties.Table berlin = config(Interval.MONTH, 3, null, ZoneId.of("Europe/Berlin"));
+        TableSnapshot utcMonths = snapshot(
+                partition("workflow_events_y2026m04", "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"),
+                partition("workflow_events_y2026m05", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"),
+                partition("workflow_events_y2026m06", "2026-06-01T00:00:00Z", "2026-07-01T00:00:00Z"),
+                partition("workflow_events_y2026m07", "2026-07-01T00:00:00Z", "2026-08-01T00:00:00Z"));
+        Instant mayInBerlin = Instant.parse("2026-05-01T10:00:00Z");
+        assertThat(Coverage.missing(berlin, mayInBerlin, utcMonths.ranged().stream().map(Partition::bounds).toList()))
+                .containsExactly(new PartitionBounds(Instant.parse("2026-08-01T00:00:00Z"), Instant.parse("2026-08-31T22:00:00Z")));
+
+        Plan plan = PartitionPlanner.plan(berlin, utcMonths, mayInBerlin);
+
+        assertThat(created(plan)).containsExactly("workflow_events_y2026m08 [2026-08-01T00:00:00Z, 2026-08-31T22:00:00Z)");
+        assertThat(plan.uncovered()).isEmpty();
+    }
+
+    @Test
+    void afterTheTimeZoneChangesTheHoursBeforeTheFirstUtcMonthGetAPartitionNamedForTheirDay() {
+        // April in Berlin begins at 03-31T22:00Z, two hours before the UTC April partition
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 1, null, ZoneId.of("Europe/Berlin")), snapshot(
+                partition("workflow_events_y2026m04", "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"),
+                partition("workflow_events_y2026m05", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z")),
+                Instant.parse("2026-04-10T00:00:00Z"));
+        assertThat(created(plan)).containsExactly(
+                "workflow_events_y2026m04d01 [2026-03-31T22:00:00Z, 2026-04-01T00:00:00Z)");
+    }
+
+    @Test
+    void aRangeHeldByAPendingDetachIsReportedUncoveredAndNotOverlapped() {
+        Partition pending = new Partition("public", "workflow_events_y2026m12", new PartitionBounds(
+                Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-01-01T00:00:00Z")), false, true);
+        Plan plan = PartitionPlanner.plan(monthly(1), snapshot(
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"), pending),
+                Instant.parse("2026-11-24T00:00:00Z"));
         assertThat(created(plan)).isEmpty();
-        assertThat(plan.notes()).hasSize(2).allSatisfy(note -> assertThat(note).contains("events_mid_jan"));
+        assertThat(plan.uncovered()).singleElement().satisfies(u -> {
+            assertThat(u.range()).isEqualTo(pending.bounds());
+            assertThat(u.why()).contains("workflow_events_y2026m12", "detach is pending");
+        });
+    }
+
+    @Test
+    void aPartitionWhoseAccessDiffersIsBroughtInLineAfterTheCreationsAndBeforeTheRetirements() {
+        TableSnapshot drifted = new TableSnapshot(EVENTS, List.of(
+                partition("workflow_events_y2024m01", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), List.of(), 150000,
+                List.of(new AccessDrift("public", "workflow_events_y2026m11", "row level security off while the parent's is on")));
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 1, Period.ofMonths(12), UTC), drifted,
+                Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(plan.actions()).extracting(PartitionAction::kind).containsExactly("created", "synced", "retired");
+        assertThat(plan.actions().get(1)).isEqualTo(new SyncPartitionAccess(EVENTS, "public", "workflow_events_y2026m11",
+                "row level security off while the parent's is on"));
+    }
+
+    @Test
+    void underARetentionShorterThanAnIntervalNoPartitionIsMadeForDaysItWouldRetire() {
+        // week of Monday 2026-11-23; a 2-day retention cuts off at Thursday 26th 00:00
+        Plan plan = PartitionPlanner.plan(config(Interval.WEEK, 0, Period.ofDays(2), UTC), snapshot(
+                partition("events_thursday_on", "2026-11-26T00:00:00Z", "2026-11-30T00:00:00Z")),
+                Instant.parse("2026-11-28T00:00:00Z"));
+        assertThat(created(plan)).isEmpty();
     }
 
     @Test
@@ -191,7 +287,7 @@ class PartitionPlannerTest {
     void onPostgresql13RetirementDetachesPlainly() {
         Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
                 partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
-                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), List.of(), 130015),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), 130015),
                 Instant.parse("2026-11-24T00:00:00Z"));
         assertThat(((RetirePartition) plan.actions().get(0)).concurrently()).isFalse();
     }

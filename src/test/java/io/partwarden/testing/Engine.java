@@ -6,6 +6,7 @@ import io.partwarden.ddl.ArchiveRetirement;
 import io.partwarden.ddl.ConcurrentDetach;
 import io.partwarden.ddl.RetirementLog;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.ddl.PartitionAccess;
 import io.partwarden.ddl.PartitionDdl;
 import io.partwarden.ddl.PartitionRetirement;
 import io.partwarden.ddl.PlanExecutor;
@@ -51,7 +52,8 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), creation, retirements,
                 jdbc, transactions, properties);
         PlanExecutor executor = new PlanExecutor(creation,
-                new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)));
+                new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)),
+                new PartitionAccess(jdbc, transactions));
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
         MaintenanceStatus status = new MaintenanceStatus();
         PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock, event -> { });
