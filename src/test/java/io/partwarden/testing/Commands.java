@@ -14,8 +14,13 @@ public final class Commands {
 
     /** Runs the application with the database's datasource and {@code extra}, and returns its exit code. */
     public static int run(TestDatabase db, String... extra) {
+        return runAs(db, db.user(), db.password(), extra);
+    }
+
+    /** As {@link #run}, connecting as another role. */
+    public static int runAs(TestDatabase db, String user, String password, String... extra) {
         List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.user(), "--spring.datasource.password=" + db.password()));
+                "--spring.datasource.username=" + user, "--spring.datasource.password=" + password));
         args.addAll(List.of(extra));
         String[] commandLine = args.toArray(String[]::new);
         ConfigurableApplicationContext context = PartwardenApplication.application(commandLine).run(commandLine);
