@@ -81,15 +81,15 @@ public class MaintenancePass {
                 executor.apply(action, table);
                 log.info("{}: done", action.describe());
                 outcomes.add(new ActionOutcome(table.name(), action.kind(), action.describe(), null));
-            } catch (ConcurrentDetach.WaitsForPendingDetach waits) {
-                pendingDetach = Optional.of(waits.pending()); // left pending since the catalog was read
-                logWaiting(action, waits.pending());
             } catch (RuntimeException e) {
                 ActionOutcome failed = ActionOutcome.failed(table.name(), action.kind(), action.describe(), e);
                 log.error("{}: failed: {}", action.describe(), failed.error());
                 outcomes.add(failed);
                 if (e instanceof ConcurrentDetach.DetachLeftPending left) {
                     pendingDetach = Optional.of(left.partition());
+                } else if (e instanceof ConcurrentDetach.WaitsForPendingDetach waits) {
+                    // left pending by someone else since the catalog was read: the table's failure in this pass
+                    pendingDetach = Optional.of(waits.pending());
                 } else if (action instanceof RetirePartition || action instanceof FinishRetirement) {
                     pendingDetach = pendingDetach.or(() -> pendingDetach(table)); // whatever stopped it, a detach may be pending
                 }
