@@ -5,7 +5,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Period;
@@ -37,9 +36,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("partwarden")
 public record PartwardenProperties(
-        @DefaultValue("public") @NotBlank
-        @Pattern(regexp = "[^\"'\\\\]{1,63}", message = "must be a schema name of 1 to 63 characters without quotes or backslashes")
-        String eventsSchema,
+        @DefaultValue("public") @NotBlank String eventsSchema,
         @DefaultValue @Valid Migration migration,
         @Valid List<@Valid Table> tables,
         @DefaultValue("0 0 2 * * *") @NotBlank String schedule,
@@ -50,7 +47,11 @@ public record PartwardenProperties(
         @DefaultValue @Valid Health health,
         @DefaultValue @Valid Archive archive) {
 
+    /** PostgreSQL's limit on a name, in bytes; a longer one is silently truncated. */
+    static final int NAME_BYTES = 63;
+
     public PartwardenProperties {
+        checkEventsSchema(eventsSchema);
         if (tables == null || tables.isEmpty()) {
             tables = List.of(Table.named(eventsSchema + ".workflow_events"));
         }
@@ -63,6 +64,40 @@ public record PartwardenProperties(
         if (!CronExpression.isValidExpression(schedule)) {
             throw new IllegalArgumentException("partwarden.schedule: '" + schedule + "' is not a cron expression;"
                     + " six fields are expected (second minute hour day-of-month month day-of-week), e.g. '0 0 2 * * *'");
+        }
+    }
+
+    /**
+     * The events schema is substituted as a Flyway placeholder into the migration's SQL text:
+     * inside '...' strings, "..." names and $$ / $migrate$ bodies. Refused are exactly the values
+     * that would break it there, or the default table {schema}.workflow_events (split at the first
+     * dot); any other character is kept as written, spaces, case and control characters included.
+     */
+    static void checkEventsSchema(String schema) {
+        if (schema == null || schema.isBlank()) {
+            return; // @NotBlank says so
+        }
+        String problem = null;
+        if (schema.indexOf('\'') >= 0 || schema.indexOf('"') >= 0) {
+            problem = "contains a quote, which would end a string or a quoted name in the migration";
+        } else if (schema.indexOf('\\') >= 0) {
+            problem = "contains a backslash, which a string of the migration reads as an escape where"
+                    + " standard_conforming_strings is off";
+        } else if (schema.indexOf('$') >= 0) {
+            problem = "contains a $, which can end a dollar-quoted body of the migration ($$, $migrate$)";
+        } else if (schema.indexOf('\0') >= 0) {
+            problem = "contains a NUL character, which PostgreSQL refuses in text";
+        } else if (schema.indexOf('.') >= 0) {
+            problem = "contains a dot: a table name is split into schema and table at its first dot, so "
+                    + schema + ".workflow_events could not be named";
+        } else if (schema.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_BYTES) {
+            problem = "is " + schema.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    + " bytes in UTF-8, more than PostgreSQL's " + NAME_BYTES + " (it would cut the name short)";
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("partwarden.events-schema: '" + schema + "' " + problem
+                    + "; allowed: a schema name of 1 to " + NAME_BYTES + " bytes in UTF-8, written as it is"
+                    + " (case and spaces are kept, e.g. Events Schema), without quotes, backslashes, $, dots or NUL");
         }
     }
 

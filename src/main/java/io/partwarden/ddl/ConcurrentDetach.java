@@ -4,8 +4,10 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,6 +30,12 @@ public class ConcurrentDetach {
             SELECT coalesce((SELECT detach_pending FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
                               WHERE schema_name = ? AND partition_name = ?), false)""";
 
+    static final String PENDING_ELSEWHERE = """
+            SELECT schema_name || '.' || partition_name FROM partwarden.partitions(format('%I.%I', ?, ?)::regclass)
+             WHERE detach_pending AND (schema_name, partition_name) <> (?::name, ?::name)""";
+    /** SQLState of a concurrent detach PostgreSQL refuses while another is pending. */
+    static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
+
     private final JdbcTemplate jdbc;
 
     public ConcurrentDetach(JdbcTemplate jdbc) {
@@ -36,20 +44,24 @@ public class ConcurrentDetach {
 
     void concurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
         String detach = statement(table, partition, "concurrently");
-        LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
+        // Only the first phase is retried: once the detach is pending, PostgreSQL refuses a second
+        // DETACH CONCURRENTLY, so a FINALIZE cut short ends the retirement with its own message.
+        boolean leftPending = LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
             try {
                 runOutsideTransaction(config.lockTimeout(), detach);
+                return false;
             } catch (RuntimeException e) {
                 if (LockRetry.isLockTimeout(e) && isPending(table, partition)) {
-                    log.info("{}: detach waits for older transactions on {}; finishing it within {}",
-                            partition.name(), table, config.detachTimeout());
-                    finish(table, partition, config);
-                    return null;
+                    return true;
                 }
-                throw e;
+                throw refusedForAnotherPending(table, partition, e);
             }
-            return null;
         });
+        if (leftPending) {
+            log.info("{}: detach waits for older transactions on {}; finishing it within {}",
+                    partition.name(), table, config.detachTimeout());
+            finish(table, partition, config);
+        }
     }
 
     /** {@code DETACH ... FINALIZE} of a detach left pending, within the detach timeout. */
@@ -58,12 +70,23 @@ public class ConcurrentDetach {
             runOutsideTransaction(config.detachTimeout(), statement(table, partition, "finalize"));
         } catch (RuntimeException e) {
             if (LockRetry.isLockTimeout(e)) {
-                throw new IllegalStateException(partition.name() + " stays detach-pending: older transactions on " + table
-                        + " outlasted the detach timeout of " + config.detachTimeout()
-                        + "; writers were not blocked, and the next pass finishes the detach", e);
+                throw new DetachLeftPending(table, partition, config.detachTimeout());
             }
             throw e;
         }
+    }
+
+    /**
+     * PostgreSQL allows one pending detach per parent and refuses another with a hint to
+     * FINALIZE: said in Partwarden's words, naming the pending partition, when that is why.
+     */
+    private RuntimeException refusedForAnotherPending(TableName table, Partition partition, RuntimeException failure) {
+        if (!hasSqlState(failure, OBJECT_NOT_IN_PREREQUISITE_STATE)) {
+            return failure;
+        }
+        List<String> pending = jdbc.queryForList(PENDING_ELSEWHERE, String.class, table.schema(), table.name(),
+                partition.schema(), partition.name());
+        return pending.isEmpty() ? failure : new WaitsForPendingDetach(partition, pending.get(0));
     }
 
     /** The detach statement, {@code how}: concurrently, plain or finalize; quoted by the database. */
@@ -94,5 +117,53 @@ public class ConcurrentDetach {
 
     static String setLockTimeout(Duration timeout) {
         return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
+    }
+
+    private static boolean hasSqlState(Throwable failure, String state) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A concurrent detach whose wait for older transactions outlasted the detach timeout: the
+     * partition stays detach-pending (writers were never blocked) and the next pass finishes it.
+     * Until then PostgreSQL refuses any other concurrent detach on the table.
+     */
+    public static final class DetachLeftPending extends RuntimeException {
+
+        private final String partition;
+
+        DetachLeftPending(TableName table, Partition partition, Duration detachTimeout) {
+            super(partition.schema() + "." + partition.name() + " stays detach-pending: transactions older than the detach"
+                    + " on " + table + " outlasted its detach-timeout of " + detachTimeout.toMillis() + " ms;"
+                    + " writers were not blocked, and the next pass finishes it");
+            this.partition = partition.schema() + "." + partition.name();
+        }
+
+        /** The partition left pending, schema-qualified. */
+        public String partition() {
+            return partition;
+        }
+    }
+
+    /** A concurrent detach refused because another partition of the table is detach-pending. */
+    public static final class WaitsForPendingDetach extends RuntimeException {
+
+        private final String pending;
+
+        WaitsForPendingDetach(Partition partition, String pending) {
+            super(partition.schema() + "." + partition.name() + " waits for the pending detach of " + pending
+                    + ": PostgreSQL allows one per table, and the next pass finishes that one first");
+            this.pending = pending;
+        }
+
+        /** The partition whose detach is pending, schema-qualified. */
+        public String pending() {
+            return pending;
+        }
     }
 }

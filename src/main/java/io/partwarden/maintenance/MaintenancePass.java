@@ -1,17 +1,22 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.ddl.ConcurrentDetach;
 import io.partwarden.ddl.PlanExecutor;
+import io.partwarden.plan.FinishRetirement;
 import io.partwarden.plan.PartitionAction;
 import io.partwarden.plan.PartitionPlanner;
 import io.partwarden.plan.Plan;
+import io.partwarden.plan.RetirePartition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -57,23 +62,58 @@ public class MaintenancePass {
                 log.error("{}: no partition covers {}: {}", table.name(), gap.range(), gap.why());
                 outcomes.add(new ActionOutcome(table.name(), "coverage", "cover " + gap.range(), gap.why()));
             });
-            for (PartitionAction action : plan.actions()) {
-                outcomes.add(apply(table, action));
-            }
+            applyAll(table, plan, outcomes);
         }
         return new PassReport(properties.tables().stream().map(PartwardenProperties.Table::name).toList(), outcomes,
                 Duration.between(started, clock.instant()));
     }
 
-    private ActionOutcome apply(PartwardenProperties.Table table, PartitionAction action) {
+    /**
+     * Applies the table's actions in order. PostgreSQL allows one pending detach per table: while
+     * one is left pending, the table's later concurrent retirements are not attempted (each would
+     * be refused with PostgreSQL's hint to FINALIZE). They are logged as waiting, not counted as
+     * failures: the pending detach is the table's failure, already reported, and keeps the pass
+     * from converging; the next pass finishes it, then retires them.
+     */
+    private void applyAll(PartwardenProperties.Table table, Plan plan, List<ActionOutcome> outcomes) {
+        Optional<String> pendingDetach = Optional.empty();
+        for (PartitionAction action : plan.actions()) {
+            if (pendingDetach.isPresent() && action instanceof RetirePartition retire && retire.concurrently()) {
+                logWaiting(action, pendingDetach.get());
+                continue;
+            }
+            try {
+                executor.apply(action, table);
+                log.info("{}: done", action.describe());
+                outcomes.add(new ActionOutcome(table.name(), action.kind(), action.describe(), null));
+            } catch (RuntimeException e) {
+                ActionOutcome failed = ActionOutcome.failed(table.name(), action.kind(), action.describe(), e);
+                log.error("{}: failed: {}", action.describe(), failed.error());
+                outcomes.add(failed);
+                if (e instanceof ConcurrentDetach.DetachLeftPending left) {
+                    pendingDetach = Optional.of(left.partition());
+                } else if (e instanceof ConcurrentDetach.WaitsForPendingDetach waits) {
+                    // left pending by someone else since the catalog was read: the table's failure in this pass
+                    pendingDetach = Optional.of(waits.pending());
+                } else if (action instanceof RetirePartition || action instanceof FinishRetirement) {
+                    pendingDetach = pendingDetach.or(() -> pendingDetach(table)); // whatever stopped it, a detach may be pending
+                }
+            }
+        }
+    }
+
+    private static void logWaiting(PartitionAction action, String pending) {
+        log.warn("{}: waits for the pending detach of {}, which the next pass finishes first"
+                + " (PostgreSQL allows one per table); not attempted in this pass", action.describe(), pending);
+    }
+
+    /** The table's detach-pending partition, if any; empty if the catalog cannot be read either. */
+    private Optional<String> pendingDetach(PartwardenProperties.Table table) {
         try {
-            executor.apply(action, table);
-            log.info("{}: done", action.describe());
-            return new ActionOutcome(table.name(), action.kind(), action.describe(), null);
+            return catalog.read(TableName.parse(table.name())).partitions().stream().filter(Partition::detachPending)
+                    .map(p -> p.schema() + "." + p.name()).findFirst();
         } catch (RuntimeException e) {
-            ActionOutcome failed = ActionOutcome.failed(table.name(), action.kind(), action.describe(), e);
-            log.error("{}: failed: {}", action.describe(), failed.error());
-            return failed;
+            return Optional.empty();
         }
     }
 }

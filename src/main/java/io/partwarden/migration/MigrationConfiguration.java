@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Migrates at start-up, before anything that reads the partitions is created; in the modes that
@@ -30,6 +31,7 @@ public class MigrationConfiguration {
                     .map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
             return new SchemaState(pending);
         }
+        WritableDatabase.check(new JdbcTemplate(dataSource));
         MigrateResult result = SchemaMigration.migrate(dataSource, properties);
         log.info("Database schema is at version {} ({} migrations applied now)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,

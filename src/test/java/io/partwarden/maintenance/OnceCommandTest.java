@@ -112,6 +112,19 @@ class OnceCommandTest {
     }
 
     @Test
+    void aTableNameTooLongForItsPartitionsNamesStopsStartUpBeforeAnyPass() {
+        String table = "t".repeat(42);
+        database.get().execute("CREATE TABLE " + table + " (ts timestamptz NOT NULL) PARTITION BY RANGE (ts)");
+
+        assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=" + table))
+                .rootCause().hasMessageContaining("partwarden.tables[0].name: public." + table)
+                .hasMessageContaining(table + "_y").hasMessageContaining("_bounds_check, 64 bytes, longer than PostgreSQL's limit of 63 bytes")
+                .hasMessageContaining("give the table a name of at most 41 bytes");
+        assertThat(database.get().jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions(?::regclass)", Long.class, table))
+                .as("no pass ran").isZero();
+    }
+
+    @Test
     void anUnknownIntervalStopsStartUpNamingThePropertyAndTheAllowedValues() {
         assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
                 "--partwarden.tables[0].interval=fortnight"))

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -22,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * name needs quoting: a 90-day retention, a detach left pending, a table detached but not
  * dropped by a crash.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RetirementTest {
 
     @RegisterExtension
@@ -127,6 +131,43 @@ class RetirementTest {
         assertThat(jdbc().queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "\"Audit Log\".\"" + name(130) + "\"")).isTrue();
         assertThat(jdbc().queryForObject("SELECT state FROM partwarden.retirement WHERE partition_name = ?", String.class, name(130)))
                 .isEqualTo("dropped");
+    }
+
+    @Test
+    void aDetachCutShortIsReportedInPartwardensWordsAndTheTablesNextRetirementWaitsForIt(CapturedOutput output) throws Exception {
+        dayPartition(161);
+        dayPartition(160);
+        Map<String, String> shortWait = new java.util.HashMap<>(DAILY_90_DAYS);
+        shortWait.put("tables[0].detach-timeout", "500ms");
+        Engine engine = Engine.on(database.get(), shortWait);
+        PassReport report;
+        try (Connection reader = database.get().connect()) {
+            reader.setAutoCommit(false);
+            reader.createStatement().executeQuery("SELECT count(*) FROM \"Audit Log\".\"Events\"").close();
+            report = engine.runner().runIfLockFree().orElseThrow();
+            reader.rollback();
+        }
+
+        assertThat(report.failures()).singleElement().satisfies(failed -> {
+            assertThat(failed.action()).startsWith("retire Audit Log." + name(161)).doesNotContain(name(160));
+            assertThat(failed.error()).startsWith("Audit Log." + name(161) + " stays detach-pending: ")
+                    .contains("the next pass finishes it").doesNotContain("FINALIZE", "already pending");
+        });
+        assertThat(engine.status().lastError("Audit Log.Events")).hasValueSatisfying(error ->
+                assertThat(error).contains(name(161) + " stays detach-pending").doesNotContain("FINALIZE"));
+        assertThat(output.getOut().lines().filter(line -> line.contains("waits for the pending detach of Audit Log." + name(161))))
+                .as("the pass log says the next retirement waits").anySatisfy(line -> assertThat(line).contains(name(160)));
+        assertThat(output.getOut()).doesNotContain("FINALIZE");
+        assertThat(jdbc().queryForList("SELECT partition_name || ' ' || detach_pending FROM partwarden.partitions('\"Audit Log\".\"Events\"')"
+                + " WHERE partition_name IN (?, ?) ORDER BY 1", String.class, name(161), name(160)))
+                .as("the next one not attempted: attached as it was").containsExactly(name(161) + " true", name(160) + " false");
+        assertThat(jdbc().queryForObject("SELECT count(*) FROM partwarden.retirement WHERE partition_name = ?", Long.class,
+                name(160))).as("no retirement begun for the waiting partition").isZero();
+
+        var next = Engine.on(database.get(), shortWait).runner().runIfLockFree().orElseThrow();
+
+        assertThat(next.converged()).isTrue();
+        assertThat(partitions()).doesNotContain(name(160), name(161));
     }
 
     @Test

@@ -43,7 +43,7 @@ class ObservabilityTest {
         proxy = new TcpProxy(server.getHostString(), server.getPort());
         daemon = RunningDaemon.on(database.get().urlVia("127.0.0.1", proxy.port()), database.get().user(),
                 database.get().password(), "--partwarden.metrics.refresh-interval=300ms", "--partwarden.lock.at-least-for=0s",
-                "--spring.datasource.hikari.connection-timeout=1000");
+                "--spring.datasource.hikari.connection-timeout=1000", "--management.endpoint.health.show-details=always");
         await("the start-up pass has run and been read", Duration.ofSeconds(30),
                 () -> daemon.scrape().value("partwarden_last_success_timestamp_seconds", "table", TABLE).isPresent()
                         && daemon.scrape().value("partwarden_catalog_up", "table", TABLE).orElse(0.0) == 1.0);
