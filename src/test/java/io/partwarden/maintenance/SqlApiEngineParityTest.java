@@ -43,7 +43,10 @@ class SqlApiEngineParityTest {
             byFunction.jdbc().queryForList("SELECT maintain_workflow_events_partitions()");
             var report = Engine.on(byService, Map.of("tables[0].name", "workflow_events", "tables[0].premake", "4")).runner().runIfLockFree().orElseThrow();
 
-            assertThat(report.outcomes()).extracting(ActionOutcome::kind).containsExactly("created");
+            // the service also brings the partitions made before row level security went on in line with the parent
+            assertThat(report.outcomes()).extracting(ActionOutcome::kind).containsOnlyOnce("created").containsOnly("created", "synced");
+            byFunction.jdbc().queryForList("""
+                    SELECT partwarden.sync_partition_access('workflow_events', p.partition) FROM partwarden.partitions('workflow_events') p""");
             List<Map<String, Object>> expected = byFunction.jdbc().queryForList(PARTITIONS_AS_BUILT);
             assertThat(expected).hasSize(5);
             assertThat(byService.jdbc().queryForList(PARTITIONS_AS_BUILT)).isEqualTo(expected);
