@@ -1,6 +1,5 @@
 package io.partwarden.maintenance;
 
-import io.partwarden.catalog.TableCheck;
 import io.partwarden.catalog.TableConfigurationException;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;

@@ -6,7 +6,6 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.config.OnRetire;
-import io.partwarden.catalog.TableCheck;
 import io.partwarden.catalog.TableName;
 import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.PartwardenProperties;

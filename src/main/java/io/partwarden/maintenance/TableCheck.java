@@ -1,5 +1,6 @@
-package io.partwarden.catalog;
+package io.partwarden.maintenance;
 
+import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.IntervalCalendar;

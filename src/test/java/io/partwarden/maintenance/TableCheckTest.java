@@ -1,4 +1,4 @@
-package io.partwarden.catalog;
+package io.partwarden.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
