@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.maintenance.PassReport;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.OldMonths;
 import io.partwarden.testing.TestProperties;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,15 +33,8 @@ class RetirementIdentityTest {
         TestProperties.migrate(database.get());
     }
 
-    /** A monthly table with January and February 2024, 100 rows each, both older than the retention. */
     static void table(String name) {
-        database.get().execute("""
-                CREATE TABLE %1$s (id bigint NOT NULL, at timestamptz NOT NULL, note text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
-                SELECT partwarden.create_month_partition('%1$s', '2024-01-15');
-                SELECT partwarden.create_month_partition('%1$s', '2024-02-15');
-                INSERT INTO %1$s SELECT g, '2024-01-01'::timestamptz + make_interval(hours => g * 7), 'n' || g FROM generate_series(1, 100) g;
-                INSERT INTO %1$s SELECT g, '2024-02-01'::timestamptz + make_interval(hours => (g - 100) * 6), 'n' || g FROM generate_series(101, 200) g;
-                """.formatted(name));
+        OldMonths.create(database.get(), name);
     }
 
     /** What a pass records as a retirement begins, left in {@code state} by a pass that died. */
