@@ -60,8 +60,11 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
              WHERE to_regclass(format('%I.workflow_events_partition_info', ?)) IS NULL""";
 
     static final String RETIREMENTS_UNDER_WAY = """
-            SELECT format('retirement of %I.%I is still %s since %s; the next pass resumes it',
-                          partition_schema, partition_name, state, updated_at)
+            SELECT CASE WHEN partition_oid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = partition_oid)
+                        THEN format('retirement of %I.%I is still %s since %s, but the table it began on is gone;'
+                                    ' the next pass closes it, touching no table', partition_schema, partition_name, state, updated_at)
+                        ELSE format('retirement of %I.%I is still %s since %s; the next pass resumes it',
+                                    partition_schema, partition_name, state, updated_at) END
               FROM partwarden.retirement
              WHERE parent_schema = ? AND parent_name = ? AND partwarden.is_under_way(state)
              ORDER BY lower_bound""";

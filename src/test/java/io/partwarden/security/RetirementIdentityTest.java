@@ -3,6 +3,7 @@ package io.partwarden.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.maintenance.PassReport;
+import io.partwarden.testing.Commands;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.OldMonths;
@@ -75,6 +76,8 @@ class RetirementIdentityTest {
         table("left_detaching");
         retirementLeft("left_detaching", "left_detaching_y2024m01", "detaching");
         droppedAndReplacedByAPlainTable("left_detaching", "left_detaching_y2024m01");
+        assertThat(Commands.run(database.get(), "--verify", "--partwarden.tables[0].name=left_detaching",
+                "--partwarden.tables[0].column=at", "--partwarden.tables[0].premake=0")).as("--verify names it").isEqualTo(1);
 
         PassReport report = pass("left_detaching");
 
