@@ -31,9 +31,10 @@ COPY --from=build /extracted/application/ ./
 RUN java -XX:ArchiveClassesAtExit=/app/partwarden.jsa -Dspring.context.exit=onRefresh -jar /app/partwarden.jar \
       --spring.datasource.url=jdbc:postgresql://127.0.0.1:1/none > /tmp/training.log 2>&1; \
     test -s /app/partwarden.jsa && rm /tmp/training.log
-# The archive volume's mount point, owned by the service's user: a named volume mounted here
-# takes this ownership, so on-retire: archive can write without a chown at run time.
-RUN mkdir -p /var/lib/partwarden/archive && chown 10001 /var/lib/partwarden/archive
+# The archive volume's mount point, owned by the service's user and closed to everyone else (archives
+# hold every tenant's rows): a named volume mounted here takes this ownership and mode, so
+# on-retire: archive can write without a chown at run time.
+RUN mkdir -p /var/lib/partwarden/archive && chown 10001 /var/lib/partwarden/archive && chmod 0700 /var/lib/partwarden/archive
 USER 10001
 EXPOSE 9470
 # Sized for a sidecar: heap from the container's memory limit, one JIT tier and the serial
