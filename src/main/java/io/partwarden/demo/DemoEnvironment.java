@@ -43,6 +43,7 @@ class DemoEnvironment implements EnvironmentPostProcessor {
             return;
         }
         try {
+            DemoLeftovers.clear(Path.of(System.getProperty("java.io.tmpdir"))).forEach(log::info);
             log.info("--demo: starting an embedded PostgreSQL");
             DemoPostgres postgres = DemoPostgres.start();
             // stopped with the application, or at the latest when the JVM exits
@@ -61,7 +62,8 @@ class DemoEnvironment implements EnvironmentPostProcessor {
                     "partwarden.tables[0].retention", "4m",
                     "partwarden.tables[0].on-retire", "archive",
                     "partwarden.archive.directory", archive.toString())));
-            log.info("--demo: PostgreSQL is up on 127.0.0.1:" + postgres.port() + ", database " + DATABASE
+            log.info("--demo: PostgreSQL is up on 127.0.0.1:" + postgres.port() + " (its files in " + postgres.home()
+                    + "), database " + DATABASE
                     + ", with MeshHook's schema and 10,000 events over the last 150 days; 4 months are kept,"
                     + " older ones archived to " + archive);
         } catch (IOException | InterruptedException | RuntimeException e) {

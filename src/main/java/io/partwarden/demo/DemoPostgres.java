@@ -14,6 +14,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -32,6 +33,7 @@ final class DemoPostgres implements AutoCloseable {
 
     static final String BINARIES = "postgres-linux-x86_64.txz";
     static final String UNPRIVILEGED = "nobody";
+    static final String PREFIX = "partwarden-demo-";
 
     private final Path home;
     private final Path data;
@@ -46,9 +48,12 @@ final class DemoPostgres implements AutoCloseable {
     }
 
     static DemoPostgres start() throws IOException, InterruptedException {
-        boolean asRoot = "root".equals(System.getProperty("user.name"));
-        DemoPostgres postgres = new DemoPostgres(Files.createTempDirectory("partwarden-demo-"), freePort(), asRoot);
+        boolean asRoot = runsAsRoot();
+        DemoPostgres postgres = new DemoPostgres(Files.createTempDirectory(PREFIX), freePort(), asRoot);
         try {
+            // first of all, so that a demo killed even while unpacking is known to the next one
+            DemoMarker.of(ProcessHandle.current(), postgres.port, postgres.data,
+                    asRoot ? UNPRIVILEGED : System.getProperty("user.name")).write(postgres.home);
             postgres.unpack();
             if (asRoot) {
                 postgres.handOver();
@@ -63,6 +68,16 @@ final class DemoPostgres implements AutoCloseable {
             postgres.close();
             throw e;
         }
+    }
+
+    /** An earlier demo's server and files, found by its marker, to be stopped and deleted. */
+    static DemoPostgres leftover(Path home, DemoMarker marker) {
+        return new DemoPostgres(home, marker.port(), runsAsRoot());
+    }
+
+    /** PostgreSQL refuses to run as root: then its programs run as {@link #UNPRIVILEGED}. */
+    static boolean runsAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     String jdbcUrl(String database) {
@@ -82,13 +97,47 @@ final class DemoPostgres implements AutoCloseable {
     public synchronized void close() {
         try {
             if (Files.exists(data.resolve("postmaster.pid"))) {
-                run("bin/pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "stop");
+                stop();
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             // the directory goes anyway; the server, if it still runs, exits when its files do
         } finally {
             delete(home);
         }
+    }
+
+    /** {@code pg_ctl stop -m fast} on the data directory, as the user the server runs as. */
+    void stop() throws IOException, InterruptedException {
+        run("bin/pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "stop");
+    }
+
+    /**
+     * The postmaster's pid when a server runs on this data directory: the pid postmaster.pid
+     * names, alive, with this data directory as its working directory (a postmaster works in its
+     * data directory), so that a stale pid now used by another process is never taken for it.
+     */
+    Optional<Long> postmaster() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+            Path cwd = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd"));
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && cwd.equals(data.toRealPath())
+                    ? Optional.of(pid) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Deletes the directory, and says how many bytes it held. */
+    long deleteFiles() {
+        long bytes = 0;
+        try (Stream<Path> files = Files.walk(home)) {
+            bytes = files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            // the size is only told
+        }
+        delete(home);
+        return bytes;
     }
 
     private void unpack() throws IOException {

@@ -198,7 +198,9 @@ public class PartwardenMetrics {
     }
 
     private Counter actions(String table, String kind) {
-        return Counter.builder("partwarden.actions").description("Partition changes made, by kind")
+        return Counter.builder("partwarden.actions")
+                .description("Partition changes made, by kind; a retirement counts once: archived when its rows went to an"
+                        + " archive (on-retire archive, archive-table), else retired")
                 .tags("table", table, "kind", kind).register(registry);
     }
 

@@ -108,18 +108,22 @@ class CrashSafetyTest {
     void aRetirementKilledWhileItsDetachWaitsForAReaderIsFinalizedByTheNextPass() throws Exception {
         Path archive = Files.createDirectories(archives.resolve("pending"));
         String januaryRows = fixture(300);
-        try (Connection reader = database.get().connect(); Statement s = reader.createStatement();
+        // the server is shared: a session of another database whose query looks like a concurrent detach is not ours to end
+        try (Bystander bystander = Bystander.running("SELECT pg_sleep(600) /* ALTER TABLE t DETACH PARTITION p CONCURRENTLY */");
+             Connection reader = database.get().connect(); Statement s = reader.createStatement();
              ServiceProcess service = ServiceProcess.start(Map.of(), args(archive))) {
             reader.setAutoCommit(false);
             s.execute("SELECT count(*) FROM " + QUALIFIED);
             io.partwarden.testing.RunningDaemon.await("the detach waits for the reader", Duration.ofSeconds(60), () -> jdbc()
                     .queryForObject("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%DETACH PARTITION%CONCURRENTLY%'"
-                            + " AND wait_event_type = 'Lock'", Long.class) == 1);
+                            + " AND wait_event_type = 'Lock' AND datname = current_database()", Long.class) == 1);
             service.kill9();
             // the server notices a dead client only when it next writes to it: end its backend as it eventually would
             jdbc().queryForObject("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE query LIKE '%DETACH PARTITION%CONCURRENTLY%' AND pid <> pg_backend_pid()", Long.class);
+                    + " WHERE query LIKE '%DETACH PARTITION%CONCURRENTLY%' AND pid <> pg_backend_pid()"
+                    + " AND datname = current_database()", Long.class);
             reader.rollback();
+            assertThat(bystander.alive()).as("the other database's session").isTrue();
         }
         assertThat(jdbc().queryForObject("SELECT detach_pending FROM partwarden.partitions(?::regclass) WHERE partition_name = 'Events_y2024m01'",
                 Boolean.class, QUALIFIED)).as("the first phase committed, the second did not").isTrue();
@@ -271,6 +275,55 @@ class CrashSafetyTest {
         }
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** A session of another database on the same server, running one statement until closed. */
+    static final class Bystander implements AutoCloseable {
+
+        private final io.partwarden.testing.TestDatabase other = io.partwarden.testing.TestDatabase.create("CrashSafetyBystander");
+        private final Connection connection;
+        private final Statement statement;
+        private final Thread running;
+        private final int pid;
+
+        private Bystander(String sql) throws Exception {
+            connection = other.connect();
+            statement = connection.createStatement();
+            try (var rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            running = new Thread(() -> {
+                try {
+                    statement.execute(sql);
+                } catch (java.sql.SQLException cancelledOrEnded) {
+                    // cancelled by close(), or ended by someone else: alive() tells
+                }
+            }, "bystander");
+            running.start();
+            io.partwarden.testing.RunningDaemon.await("the bystander's statement runs", Duration.ofSeconds(10),
+                    () -> other.jdbc().queryForObject("SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active'",
+                            Long.class, pid) == 1);
+        }
+
+        static Bystander running(String sql) throws Exception {
+            return new Bystander(sql);
+        }
+
+        boolean alive() {
+            return other.jdbc().queryForObject("SELECT count(*) FROM pg_stat_activity WHERE pid = ?", Long.class, pid) == 1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                statement.cancel();
+                running.join(10_000);
+                connection.close();
+            } finally {
+                other.close();
+            }
         }
     }
 }
