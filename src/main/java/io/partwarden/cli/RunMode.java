@@ -56,17 +56,6 @@ public enum RunMode {
         return options.contains("once") ? ONCE : DAEMON;
     }
 
-    /** The option that asks for this mode, e.g. {@code --dry-run}; none for the daemon. */
-    public String option() {
-        return switch (this) {
-            case DAEMON -> "";
-            case ONCE -> "--once";
-            case DRY_RUN -> "--dry-run";
-            case VERIFY -> "--verify";
-            case RESTORE -> "--restore";
-        };
-    }
-
     /** Whether this mode may change the database, and so migrates it first. */
     public boolean changesDatabase() {
         return this == DAEMON || this == ONCE || this == RESTORE;

@@ -1,6 +1,5 @@
 package io.partwarden.config;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,7 @@ public class ConfigurationCheck implements ApplicationListener<ApplicationEnviro
 
     @Override
     public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
-        List<String> unknown = new ArrayList<>(UnknownProperties.problems(ConfigurationPropertySources.get(event.getEnvironment())));
+        List<String> unknown = UnknownProperties.problems(ConfigurationPropertySources.get(event.getEnvironment()));
         if (!unknown.isEmpty()) {
             throw new InvalidConfigurationException(unknown, null);
         }

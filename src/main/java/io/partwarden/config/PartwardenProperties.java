@@ -85,6 +85,9 @@ public record PartwardenProperties(
             String name = named.get(i).name();
             if (name == null && i == 0) {
                 named.set(0, named.get(0).withName(eventsTable));
+            } else if (i == 0 && name.isBlank()) {
+                throw new IllegalArgumentException("partwarden.tables[0].name: blank; give a table, or leave it unset for "
+                        + eventsTable);
             } else if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("partwarden.tables[" + i + "].name: " + (name == null ? "not given" : "blank")
                         + "; every table after the first needs its name (only partwarden.tables[0] defaults, to "
