@@ -7,6 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads and writes manifests, refusing any that lacks a field, is not Partwarden's or is a symbolic link. */
@@ -38,6 +40,8 @@ public final class ManifestFile {
         Manifest manifest;
         try {
             manifest = JSON.readValue(text, Manifest.class);
+        } catch (MismatchedInputException e) {
+            throw new ArchiveException("manifest " + path + " is incomplete: " + field(e) + wrongValue(e), e);
         } catch (JacksonException e) {
             throw new ArchiveException(path + " is not a Partwarden archive manifest: " + e.getOriginalMessage(), e);
         }
@@ -62,6 +66,31 @@ public final class ManifestFile {
                     + "; it must be a plain file name beside the manifest");
         }
         return manifest;
+    }
+
+    /** The field a value is wrong in, as the manifest writes it: {@code rows}, {@code columns[0].name}. */
+    private static String field(JacksonException e) {
+        StringBuilder field = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                field.append(field.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                field.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return field.isEmpty() ? "a field" : field.toString();
+    }
+
+    private static String wrongValue(MismatchedInputException e) {
+        Class<?> type = e.getTargetType();
+        String expected = type == long.class || type == int.class ? "a whole number"
+                : type == null ? "a value" : "a " + type.getSimpleName();
+        if (e instanceof InvalidFormatException invalid) {
+            return " is " + invalid.getValue() + ", not " + expected;
+        }
+        // Jackson reports a number that is absent or null as "Cannot map `null` into type `long`"
+        return e.getOriginalMessage().contains("`null`") ? " is missing or null; " + expected + " is required"
+                : " is not in its form: " + e.getOriginalMessage();
     }
 
     /** The data file a manifest describes: always beside it. */

@@ -1,9 +1,14 @@
 package io.partwarden.catalog;
 
+import io.partwarden.cli.ExitCode;
 import java.util.List;
+import org.springframework.boot.ExitCodeGenerator;
 
-/** The configured tables do not match the database; each problem names its property. */
-public class TableConfigurationException extends RuntimeException {
+/**
+ * The configured tables do not match the database; each problem names its property. A
+ * configuration error like any other: exit code 2.
+ */
+public class TableConfigurationException extends RuntimeException implements ExitCodeGenerator {
 
     private final List<String> problems;
 
@@ -14,5 +19,10 @@ public class TableConfigurationException extends RuntimeException {
 
     public List<String> problems() {
         return problems;
+    }
+
+    @Override
+    public int getExitCode() {
+        return ExitCode.USAGE.code();
     }
 }

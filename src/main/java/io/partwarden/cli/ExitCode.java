@@ -1,5 +1,7 @@
 package io.partwarden.cli;
 
+import org.springframework.boot.ExitCodeGenerator;
+
 /**
  * Every exit code of the commands that run and exit, named once (the README's Modes table lists
  * them). 0, 1 and 2 keep the meanings they always had.
@@ -23,5 +25,18 @@ public enum ExitCode {
 
     public int code() {
         return code;
+    }
+
+    /**
+     * The exit code of a start-up that failed: the one its exception (or a cause of it) carries as
+     * an {@link ExitCodeGenerator}, e.g. {@link #USAGE} for an invalid configuration; else {@link #FAILED}.
+     */
+    public static int of(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ExitCodeGenerator generator && generator.getExitCode() != 0) {
+                return generator.getExitCode();
+            }
+        }
+        return FAILED.code();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Period;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,7 +24,9 @@ import org.springframework.validation.annotation.Validated;
  *     creates, converts or adopts, and where the spec's SQL API functions are installed
  * @param migration how the migration waits for locks
  * @param tables the partitioned tables to maintain; by default {@code workflow_events},
- *     monthly, 3 months ahead, nothing ever removed
+ *     monthly, 3 months ahead, nothing ever removed. The first table's name defaults to
+ *     {@code {events-schema}.workflow_events}, so that {@code partwarden.tables[0].retention=12m}
+ *     alone acts on it (Spring Boot replaces the whole default list); a later table has no default
  * @param schedule when the maintenance pass runs: a Spring cron expression of six fields
  *     (second minute hour day-of-month month day-of-week); 2 AM every day as in the spec
  * @param scheduleZone the time zone the schedule is read in
@@ -52,10 +55,18 @@ public record PartwardenProperties(
 
     public PartwardenProperties {
         checkEventsSchema(eventsSchema);
+        String eventsTable = eventsSchema + ".workflow_events";
         if (tables == null || tables.isEmpty()) {
-            tables = List.of(Table.named(eventsSchema + ".workflow_events"));
+            tables = List.of(Table.named(eventsTable));
         }
+        tables = named(tables, eventsTable);
         for (int i = 0; i < tables.size(); i++) {
+            Period retention = tables.get(i).retention();
+            if (retention != null && (retention.isNegative() || retention.isZero())) {
+                throw new IllegalArgumentException("partwarden.tables[" + i + "].retention: " + Spelling.of(retention)
+                        + " is not a positive period; write one as " + Spelling.PERIOD_FORMS
+                        + ", or leave it unset to keep everything");
+            }
             if (tables.get(i).onRetire() == OnRetire.ARCHIVE && archive.directory() == null) {
                 throw new IllegalArgumentException("partwarden.archive.directory must be set: partwarden.tables[" + i
                         + "].on-retire is archive (table " + tables.get(i).name() + "), and archives are written there");
@@ -65,6 +76,25 @@ public record PartwardenProperties(
             throw new IllegalArgumentException("partwarden.schedule: '" + schedule + "' is not a cron expression;"
                     + " six fields are expected (second minute hour day-of-month month day-of-week), e.g. '0 0 2 * * *'");
         }
+    }
+
+    /** The first table without a name is {schema}.workflow_events; a later one must be named. */
+    private static List<Table> named(List<Table> tables, String eventsTable) {
+        List<Table> named = new ArrayList<>(tables);
+        for (int i = 0; i < named.size(); i++) {
+            String name = named.get(i).name();
+            if (name == null && i == 0) {
+                named.set(0, named.get(0).withName(eventsTable));
+            } else if (i == 0 && name.isBlank()) {
+                throw new IllegalArgumentException("partwarden.tables[0].name: blank; give a table, or leave it unset for "
+                        + eventsTable);
+            } else if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("partwarden.tables[" + i + "].name: " + (name == null ? "not given" : "blank")
+                        + "; every table after the first needs its name (only partwarden.tables[0] defaults, to "
+                        + eventsTable + ")");
+            }
+        }
+        return List.copyOf(named);
     }
 
     /**
@@ -179,7 +209,8 @@ public record PartwardenProperties(
     }
 
     /**
-     * @param name the partitioned table, optionally schema-qualified; case is kept as written
+     * @param name the partitioned table, optionally schema-qualified; case is kept as written.
+     *     Unset, the first table is {@code {events-schema}.workflow_events}; a later one must have one
      * @param column the partition key: the table must be partitioned by range on this one
      *     timestamptz column
      * @param interval how much time one partition holds
@@ -206,7 +237,7 @@ public record PartwardenProperties(
      *     making a partition locks the default partition briefly
      */
     public record Table(
-            @NotBlank String name,
+            String name,
             @DefaultValue("ts") @NotBlank String column,
             @DefaultValue("month") @NotNull Interval interval,
             @DefaultValue("3") @Min(0) @Max(1000) int premake,
@@ -219,16 +250,14 @@ public record PartwardenProperties(
             String archiveTable,
             @DefaultValue("false") boolean defaultPartition) {
 
-        public Table {
-            if (retention != null && (retention.isNegative() || retention.isZero())) {
-                throw new IllegalArgumentException("retention of " + name + ": " + retention
-                        + " must be a positive period such as 12m, 90d or 1y, or left unset to keep everything");
-            }
-        }
-
         /** Where {@code archive-table} puts the rows: {@code archive-table}, or {@code {table}_archive}. */
         public String archiveTableOrDefault() {
             return archiveTable != null ? archiveTable : name + "_archive";
+        }
+
+        Table withName(String name) {
+            return new Table(name, column, interval, premake, retention, timeZone, lockTimeout, detachTimeout, maxAttempts,
+                    onRetire, archiveTable, defaultPartition);
         }
 
         public static Table named(String name) {

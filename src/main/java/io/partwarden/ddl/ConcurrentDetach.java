@@ -3,6 +3,7 @@ package io.partwarden.ddl;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.config.Spelling;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -59,7 +60,7 @@ public class ConcurrentDetach {
         });
         if (leftPending) {
             log.info("{}: detach waits for older transactions on {}; finishing it within {}",
-                    partition.name(), table, config.detachTimeout());
+                    partition.name(), table, Spelling.of(config.detachTimeout()));
             finish(table, partition, config);
         }
     }
@@ -139,7 +140,7 @@ public class ConcurrentDetach {
 
         DetachLeftPending(TableName table, Partition partition, Duration detachTimeout) {
             super(partition.schema() + "." + partition.name() + " stays detach-pending: transactions older than the detach"
-                    + " on " + table + " outlasted its detach-timeout of " + detachTimeout.toMillis() + " ms;"
+                    + " on " + table + " outlasted its detach-timeout of " + Spelling.of(detachTimeout) + ";"
                     + " writers were not blocked, and the next pass finishes it");
             this.partition = partition.schema() + "." + partition.name();
         }

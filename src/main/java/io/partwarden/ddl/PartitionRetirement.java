@@ -4,6 +4,7 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.config.Spelling;
 import io.partwarden.failpoint.Failpoint;
 import io.partwarden.plan.CloseRetirement;
 import io.partwarden.plan.FinishRetirement;
@@ -171,7 +172,7 @@ public class PartitionRetirement {
             archiving.ensureVerified(table, partition, config); // only a verified archive lets the drop below happen
         }
         try {
-            LockRetry.attempt(config.onRetire().name().toLowerCase() + " " + partition.name(), config.maxAttempts(),
+            LockRetry.attempt(Spelling.of(config.onRetire()) + " " + partition.name(), config.maxAttempts(),
                     () -> transactions.execute(status -> {
                         LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                         jdbc.execute(lockStatement(partition));

@@ -1,5 +1,6 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.cli.RunMode;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;

@@ -2,6 +2,9 @@ package io.partwarden.maintenance;
 
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;
+import io.partwarden.cli.ConditionalOnRunMode;
+import io.partwarden.cli.ExitCode;
+import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.ddl.PlanExecutor;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;
@@ -13,7 +16,6 @@ import java.time.Clock;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +23,7 @@ import org.springframework.stereotype.Component;
  * in order, and changes nothing. Exits 1 if a table could not be planned.
  */
 @Component
-@ConditionalOnProperty("dry-run")
+@ConditionalOnRunMode(RunMode.DRY_RUN)
 public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private final PartwardenProperties properties;
@@ -51,7 +53,7 @@ public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
                 print(table, PartitionPlanner.plan(table, catalog.read(TableName.parse(table.name())), clock.instant()));
             } catch (RuntimeException e) {
                 out.println("-- " + table.name() + ": cannot plan: " + e.getMessage());
-                exitCode = 1;
+                exitCode = ExitCode.FAILED.code();
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.partwarden.maintenance;
 
 import io.partwarden.catalog.TableConfigurationException;
+import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;
 import java.time.Clock;

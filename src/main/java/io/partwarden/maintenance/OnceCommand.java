@@ -1,5 +1,8 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.cli.ConditionalOnRunMode;
+import io.partwarden.cli.ExitCode;
+import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
 import java.util.Optional;
@@ -8,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +19,7 @@ import org.springframework.stereotype.Component;
  * (another instance doing the work is not a failure); 1 if any action failed.
  */
 @Component
-@ConditionalOnProperty("once")
+@ConditionalOnRunMode(RunMode.ONCE)
 public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(OnceCommand.class);
@@ -35,18 +37,18 @@ public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
     public void run(ApplicationArguments args) {
         Optional<PassReport> ran = runner.runWaitingForLock(properties.lock().onceWait());
         if (ran.isEmpty()) {
-            exitCode = 0;
+            exitCode = ExitCode.OK.code();
             return;
         }
         PassReport report = ran.get();
         if (report.converged()) {
             log.info("Maintenance pass converged: {} actions in {} ms", report.outcomes().size(), report.took().toMillis());
-            exitCode = 0;
+            exitCode = ExitCode.OK.code();
         } else {
             report.failures().forEach(f -> log.error("FAILED {}: {}: {}", f.table(), f.action(), f.error()));
             log.error("Maintenance pass did not converge: {} of {} actions failed", report.failures().size(),
                     report.outcomes().size());
-            exitCode = 1;
+            exitCode = ExitCode.FAILED.code();
         }
     }
 

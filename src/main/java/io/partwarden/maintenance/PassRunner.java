@@ -1,5 +1,6 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.config.Spelling;
 import io.partwarden.ddl.LockRetry;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,12 +77,12 @@ public class PassRunner {
             }
             if (!clock.instant().isBefore(giveUp)) {
                 log.info("Skipped the maintenance pass: another instance still holds lock {} after {}",
-                        PassLock.NAME, wait);
+                        PassLock.NAME, Spelling.of(wait));
                 status.skipped();
                 return Optional.empty();
             }
             if (!announced) {
-                log.info("Another instance holds lock {}: waiting up to {} for it", PassLock.NAME, wait);
+                log.info("Another instance holds lock {}: waiting up to {} for it", PassLock.NAME, Spelling.of(wait));
                 announced = true;
             }
             LockRetry.pause(POLL, "waiting for the maintenance lock");

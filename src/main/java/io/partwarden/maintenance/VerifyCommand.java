@@ -8,7 +8,11 @@ import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.config.OnRetire;
 import io.partwarden.catalog.TableName;
 import io.partwarden.catalog.TableSnapshot;
+import io.partwarden.cli.ConditionalOnRunMode;
+import io.partwarden.cli.ExitCode;
+import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.config.Spelling;
 import io.partwarden.migration.MigrationConfiguration.SchemaState;
 import io.partwarden.plan.Coverage;
 import java.io.PrintStream;
@@ -19,7 +23,6 @@ import java.util.List;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +35,7 @@ import org.springframework.stereotype.Component;
  * retirement left half-way, and an archive directory ready where a table archives. Changes nothing.
  */
 @Component
-@ConditionalOnProperty("verify")
+@ConditionalOnRunMode(RunMode.VERIFY)
 public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
 
     static final String PARTITIONS_MISSING_INDEXES = """
@@ -100,8 +103,9 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
             }
         }
         problems.forEach(p -> out.println("PROBLEM " + p));
-        out.println(problems.isEmpty() ? "OK: every table meets the spec's invariants" : problems.size() + " problems");
-        exitCode = problems.isEmpty() ? 0 : 1;
+        out.println(problems.isEmpty() ? "OK: every table meets the spec's invariants"
+                : problems.size() == 1 ? "1 problem" : problems.size() + " problems");
+        exitCode = (problems.isEmpty() ? ExitCode.OK : ExitCode.FAILED).code();
     }
 
     private List<String> check(PartwardenProperties.Table table) {
@@ -113,7 +117,7 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
         for (PartitionBounds gap : Coverage.missing(table, clock.instant(), covering)) {
             problems.add(name + ": " + (gap.lower().isBefore(coveredUntil)
                     ? "coverage gap: no partition covers " + gap + "; rows in it are refused (or caught by a default partition)"
-                    : "runway short of " + table.premake() + " " + table.interval() + " intervals: no partition for " + gap));
+                    : "runway short of " + table.premake() + " " + Spelling.of(table.interval()) + " intervals: no partition for " + gap));
         }
         snapshot.accessDrifts().forEach(drift -> problems.add(name + ": access of " + drift.schema() + "." + drift.name()
                 + " differs from the parent's: " + drift.difference() + "; the next pass brings it in line"));

@@ -1,7 +1,7 @@
 package io.partwarden.migration;
 
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.maintenance.RunMode;
+import io.partwarden.cli.RunMode;
 import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;

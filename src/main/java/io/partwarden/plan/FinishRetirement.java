@@ -14,16 +14,24 @@ public record FinishRetirement(TableName table, Partition partition, OnRetire th
     @Override
     public String describe() {
         return (partition.detachPending() ? "finalize the pending detach of " : "finish retiring detached ")
-                + partition.schema() + "." + partition.name() + disposal(then);
+                + partition.schema() + "." + partition.name() + disposal(then, partition);
     }
 
-    static String disposal(OnRetire then) {
+    static String disposal(OnRetire then, Partition partition) {
         return switch (then) {
             case DROP -> ", then drop it";
-            case DETACH -> ", then keep it, renamed {partition}_detached";
+            case DETACH -> ", then keep it, renamed " + keptName(partition.name());
             case ARCHIVE -> ", then write it to an archive file, read the file back and drop it";
             case ARCHIVE_TABLE -> ", then move its rows to the archive table and drop it";
         };
+    }
+
+    /** The name a kept table gets, as partwarden.kept_name makes it: cut to leave room for the suffix. */
+    static String keptName(String partition) {
+        int room = 63 - "_detached".length();
+        String kept = partition.codePointCount(0, partition.length()) > room
+                ? partition.substring(0, partition.offsetByCodePoints(0, room)) : partition;
+        return kept + "_detached";
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.TableSnapshot;
 import io.partwarden.config.Interval;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.config.Spelling;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -139,7 +140,7 @@ public final class PartitionPlanner {
         for (Partition partition : snapshot.ranged()) {
             if (!partition.detachPending() && !partition.bounds().upper().isAfter(cutoff)) {
                 actions.add(new RetirePartition(snapshot.table(), partition, plainBecause == null,
-                        plainBecause == null ? "older than " + config.retention() : plainBecause, config.onRetire()));
+                        plainBecause == null ? "older than " + Spelling.of(config.retention()) : plainBecause, config.onRetire()));
             }
         }
         if (plainBecause != null && actions.stream().anyMatch(RetirePartition.class::isInstance)) {

@@ -18,7 +18,7 @@ public record RetirePartition(TableName table, Partition partition, boolean conc
     @Override
     public String describe() {
         return "retire " + partition.schema() + "." + partition.name() + " " + partition.bounds()
-                + (concurrently ? "" : " (plain detach: " + why + ")") + FinishRetirement.disposal(then);
+                + (concurrently ? "" : " (plain detach: " + why + ")") + FinishRetirement.disposal(then, partition);
     }
 
     @Override

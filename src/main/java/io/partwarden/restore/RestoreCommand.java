@@ -1,6 +1,10 @@
 package io.partwarden.restore;
 
 import io.partwarden.catalog.TableName;
+import io.partwarden.cli.CommandLine;
+import io.partwarden.cli.ConditionalOnRunMode;
+import io.partwarden.cli.ExitCode;
+import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,52 +13,45 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code --restore=<manifest>} [{@code --restore-into=<schema.table>}]: the migration (done
  * before this runs), one archive loaded back, then exit: 0 when restored and checked, 1 with
- * the reason otherwise, nothing changed.
+ * the reason otherwise, nothing changed. Without a manifest the command line was refused (exit 2)
+ * before start-up.
  */
 @Component
-@ConditionalOnProperty("restore")
+@ConditionalOnRunMode(RunMode.RESTORE)
 public class RestoreCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private static final Logger log = LoggerFactory.getLogger(RestoreCommand.class);
 
     private final PartitionRestore restore;
-    private final Environment environment;
     private final PartwardenProperties properties;
     private int exitCode;
 
-    public RestoreCommand(PartitionRestore restore, Environment environment, PartwardenProperties properties) {
+    public RestoreCommand(PartitionRestore restore, PartwardenProperties properties) {
         this.restore = restore;
-        this.environment = environment;
         this.properties = properties;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        String manifest = environment.getProperty("restore", "");
-        if (manifest.isBlank()) {
-            log.error("--restore needs the path of an archive manifest: --restore=/archive/public.workflow_events/"
-                    + "20240101T000000Z_20240201T000000Z.manifest.json");
-            exitCode = 2;
-            return;
-        }
-        String into = environment.getProperty("restore-into");
+        // the command line was checked before start-up: --restore has a manifest, --restore-into goes with it
+        CommandLine commandLine = CommandLine.parse(args.getSourceArgs());
+        String manifest = commandLine.restore();
+        String into = commandLine.restoreInto();
         try {
             PartitionRestore.Restored done = restore.restore(Path.of(manifest), into == null ? null : TableName.parse(into),
                     properties.archive().restoreLockTimeout());
             log.info("Restored {} rows of {} {} into {}{}; count and checksums match the manifest", done.rows(),
                     done.manifest().table().toTableName(), done.manifest().bounds(), done.into(),
                     done.attached() ? ", attached as its partition again" : "");
-            exitCode = 0;
+            exitCode = ExitCode.OK.code();
         } catch (RuntimeException e) {
             log.error("Restore of {} FAILED, nothing was changed: {}", manifest, rootMessage(e));
-            exitCode = 1;
+            exitCode = ExitCode.FAILED.code();
         }
     }
 

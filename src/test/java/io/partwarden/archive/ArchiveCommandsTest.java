@@ -118,6 +118,7 @@ class ArchiveCommandsTest {
     @Order(6)
     void restoreWithoutAManifestSaysHowToUseItAndExitsTwo(CapturedOutput output) {
         assertThat(Commands.run(database.get(), "--restore")).isEqualTo(2);
-        assertThat(output.getOut()).contains("--restore needs the path of an archive manifest");
+        assertThat(output.getErr()).contains("--restore needs the path of an archive manifest")
+                .contains("usage: java -jar partwarden.jar");
     }
 }

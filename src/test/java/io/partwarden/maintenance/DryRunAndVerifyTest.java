@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
+import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -65,7 +66,20 @@ class DryRunAndVerifyTest {
 
         assertThat(code).isEqualTo(1);
         assertThat(output.getOut())
-                .contains("PROBLEM public.workflow_events: runway short of 3 MONTH intervals")
-                .contains("PROBLEM public.workflow_events: " + current + " lacks index " + current + "_type_idx");
+                .contains("PROBLEM public.workflow_events: runway short of 3 month intervals")
+                .contains("PROBLEM public.workflow_events: " + current + " lacks index " + current + "_type_idx")
+                .contains("\n2 problems\n");
+    }
+
+    @Test
+    void verifyCountsASingleProblemInTheSingular(CapturedOutput output) {
+        try (TestDatabase db = TestDatabase.create("verify_one")) {
+            TestProperties.migrate(db);
+            db.execute("DROP TABLE " + MonthlyPartitions.name(YearMonth.now(ZoneOffset.UTC).plusMonths(3)));
+
+            assertThat(OnceCommandTest.run(db, "--verify")).isEqualTo(1);
+        }
+        assertThat(output.getOut()).contains("PROBLEM public.workflow_events: runway short of 3 month intervals")
+                .contains("\n1 problem\n").doesNotContain("1 problems");
     }
 }

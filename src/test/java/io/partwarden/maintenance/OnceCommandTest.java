@@ -91,7 +91,7 @@ class OnceCommandTest {
                     INSERT INTO partwarden.shedlock VALUES ('partwarden-maintenance',
                       timezone('utc', now()) + interval '1 hour', timezone('utc', now()), 'another replica')""");
             assertThat(runOnce(db, "--partwarden.lock.once-wait=2s")).isZero();
-            assertThat(output.getOut()).contains("Another instance holds lock partwarden-maintenance: waiting up to PT2S")
+            assertThat(output.getOut()).contains("Another instance holds lock partwarden-maintenance: waiting up to 2s for it")
                     .contains("Skipped the maintenance pass: another instance still holds lock partwarden-maintenance");
         }
     }

@@ -1,6 +1,7 @@
 package io.partwarden.testing;
 
 import io.partwarden.PartwardenApplication;
+import io.partwarden.cli.CommandLineException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
@@ -12,7 +13,10 @@ public final class Commands {
     private Commands() {
     }
 
-    /** Runs the application with the database's datasource and {@code extra}, and returns its exit code. */
+    /**
+     * Runs the application with the database's datasource and {@code extra}, and returns its exit
+     * code: 2 for a command line refused before anything starts. A start-up that fails throws.
+     */
     public static int run(TestDatabase db, String... extra) {
         return runAs(db, db.user(), db.password(), extra);
     }
@@ -23,7 +27,14 @@ public final class Commands {
                 "--spring.datasource.username=" + user, "--spring.datasource.password=" + password));
         args.addAll(List.of(extra));
         String[] commandLine = args.toArray(String[]::new);
-        ConfigurableApplicationContext context = PartwardenApplication.application(commandLine).run(commandLine);
+        SpringApplication application;
+        try {
+            application = PartwardenApplication.application(commandLine);
+        } catch (CommandLineException e) {
+            System.err.println(e.report()); // as main prints it, before anything starts
+            return e.getExitCode();
+        }
+        ConfigurableApplicationContext context = application.run(commandLine);
         return SpringApplication.exit(context);
     }
 }
