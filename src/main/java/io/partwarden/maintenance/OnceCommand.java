@@ -1,7 +1,6 @@
 package io.partwarden.maintenance;
 
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +25,7 @@ public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
     private final PartwardenProperties properties;
     private int exitCode;
 
-    public OnceCommand(PassRunner runner, PartwardenProperties properties, CheckedTables checked) {
+    public OnceCommand(PassRunner runner, PartwardenProperties properties) {
         this.runner = runner;
         this.properties = properties;
     }
