@@ -6,13 +6,25 @@ import java.util.List;
 public class TableConfigurationException extends RuntimeException {
 
     private final List<String> problems;
+    private final String changed;
 
     public TableConfigurationException(List<String> problems) {
+        this(problems, "Nothing was changed in the database.");
+    }
+
+    /** @param changed what had been changed in the database before the problems were found, in words */
+    public TableConfigurationException(List<String> problems, String changed) {
         super("Partwarden's tables do not match the database:\n  - " + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);
+        this.changed = changed;
     }
 
     public List<String> problems() {
         return problems;
+    }
+
+    /** What had been changed in the database when the problems were found, e.g. "Nothing was changed in the database." */
+    public String changed() {
+        return changed;
     }
 }

@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
 /**
  * The database steps of start-up, run before any command (first of the runners), never while the
  * application's beans are made, so that they can wait: reach the database; then, in the modes that
- * maintain tables, migrate and check the configured tables. {@link DatabaseReady} follows.
+ * maintain tables, check the configured tables against the catalog, migrate, and check them again
+ * with the functions the migration installed. {@link DatabaseReady} follows.
  * <ul>
  * <li>The daemon tries once; if the database does not accept a connection (a PostgreSQL still
  *     starting beside it in its Pod), it keeps running, serving health (the database DOWN, liveness
@@ -94,12 +95,19 @@ public class DatabaseStartup implements ApplicationRunner, DisposableBean {
         }
     }
 
-    /** In the modes that maintain tables: the migration, then the configured tables checked against the database. */
+    /**
+     * In the modes that maintain tables: the configured tables checked against the catalog before
+     * the migration (so a wrong name changes nothing), the migration, and the full check after it.
+     */
     private Migrated prepare() {
+        List<String> before = tableCheck.problemsBeforeMigration(properties, migration.eventsTable());
+        if (!before.isEmpty()) {
+            throw new TableConfigurationException(before);
+        }
         Migrated migrated = migration.migrate();
-        List<String> problems = tableCheck.problems(properties);
-        if (!problems.isEmpty()) {
-            throw new TableConfigurationException(problems);
+        List<String> after = tableCheck.problems(properties);
+        if (!after.isEmpty()) {
+            throw new TableConfigurationException(after, migrated.describe());
         }
         return migrated;
     }
@@ -174,7 +182,8 @@ public class DatabaseStartup implements ApplicationRunner, DisposableBean {
 
     /** What would have stopped start-up, found once the database came: the same ending, later. */
     private void stop(RuntimeException fatal) {
-        log.error("FAILED {}", fatal.getMessage());
+        log.error("FAILED {}{}", fatal.getMessage(),
+                fatal instanceof TableConfigurationException tables ? "\n" + tables.changed() : "");
         int code = SpringApplication.exit(context, ExitCode.FAILED::code);
         System.exit(code);
     }
