@@ -11,10 +11,17 @@ import org.springframework.boot.ExitCodeGenerator;
 public class TableConfigurationException extends RuntimeException implements ExitCodeGenerator {
 
     private final List<String> problems;
+    private final String changed;
 
     public TableConfigurationException(List<String> problems) {
+        this(problems, "Nothing was changed in the database.");
+    }
+
+    /** @param changed what had been changed in the database before the problems were found, in words */
+    public TableConfigurationException(List<String> problems, String changed) {
         super("Partwarden's tables do not match the database:\n  - " + String.join("\n  - ", problems));
         this.problems = List.copyOf(problems);
+        this.changed = changed;
     }
 
     public List<String> problems() {
@@ -24,5 +31,10 @@ public class TableConfigurationException extends RuntimeException implements Exi
     @Override
     public int getExitCode() {
         return ExitCode.USAGE.code();
+    }
+
+    /** What had been changed in the database when the problems were found, e.g. "Nothing was changed in the database." */
+    public String changed() {
+        return changed;
     }
 }

@@ -7,12 +7,11 @@ class TableConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<TableCon
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, TableConfigurationException cause) {
-        return new FailureAnalysis(cause.getMessage(),
+        return new FailureAnalysis(cause.getMessage() + "\n\n" + cause.changed(),
                 "Each table under partwarden.tables must exist and be declared PARTITION BY RANGE on the"
                         + " configured column (partwarden.tables[N].column, default ts), of type timestamptz,"
                         + " and every name Partwarden derives from it (partitions, their index and constraint copies)"
-                        + " must fit PostgreSQL's 63 bytes."
-                        + " Nothing was changed in the database.",
+                        + " must fit PostgreSQL's 63 bytes.",
                 cause);
     }
 }

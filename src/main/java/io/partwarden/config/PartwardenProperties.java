@@ -35,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param metrics how the partition statistics behind metrics and health are read
  * @param health when the {@code partitions} health component turns DOWN
  * @param archive where and how {@code on-retire: archive} writes archive files
+ * @param startup how long start-up waits for the database
  */
 @Validated
 @ConfigurationProperties("partwarden")
@@ -48,7 +49,8 @@ public record PartwardenProperties(
         @DefaultValue @Valid Lock lock,
         @DefaultValue @Valid Metrics metrics,
         @DefaultValue @Valid Health health,
-        @DefaultValue @Valid Archive archive) {
+        @DefaultValue @Valid Archive archive,
+        @DefaultValue @Valid Startup startup) {
 
     /** PostgreSQL's limit on a name, in bytes; a longer one is silently truncated. */
     static final int NAME_BYTES = 63;
@@ -206,6 +208,16 @@ public record PartwardenProperties(
         public int compressionThreadsOrDefault() {
             return compressionThreads > 0 ? compressionThreads : Runtime.getRuntime().availableProcessors();
         }
+    }
+
+    /**
+     * @param databaseWait how long {@code --once} waits for the database to accept connections
+     *     (retrying with a pause growing from 1 s to 30 s) before it exits 3 naming the cause. The
+     *     daemon waits as long as it takes; {@code --dry-run}, {@code --verify} and {@code --restore}
+     *     try once
+     */
+    public record Startup(
+            @DefaultValue("60s") @NotNull Duration databaseWait) {
     }
 
     /**

@@ -19,6 +19,25 @@ public class MaintenanceStatus {
     private final AtomicInteger skipped = new AtomicInteger();
     private final Map<String, Instant> tableLastSuccess = new ConcurrentHashMap<>();
     private final Map<String, String> tableLastError = new ConcurrentHashMap<>();
+    private volatile DatabaseWait databaseWait;
+
+    /**
+     * The database has not accepted a connection yet, so nothing has been migrated or maintained.
+     *
+     * @param reason the last attempt's failure, naming the database and the server's reason
+     * @param since the first failed attempt
+     */
+    public record DatabaseWait(String reason, Instant since) {
+    }
+
+    void databaseUnavailable(String reason, Instant at) {
+        DatabaseWait waiting = databaseWait;
+        databaseWait = new DatabaseWait(reason, waiting == null ? at : waiting.since());
+    }
+
+    void databaseReached() {
+        databaseWait = null;
+    }
 
     void started(Instant at) {
         passStartedAt = at;
@@ -70,6 +89,11 @@ public class MaintenanceStatus {
     /** The table's most recent failure, however long ago. */
     public Optional<String> lastError(String table) {
         return Optional.ofNullable(tableLastError.get(table));
+    }
+
+    /** Present while start-up waits for the database. */
+    public Optional<DatabaseWait> databaseWait() {
+        return Optional.ofNullable(databaseWait);
     }
 
     public int consecutiveFailures() {

@@ -4,7 +4,6 @@ import io.partwarden.cli.ConditionalOnRunMode;
 import io.partwarden.cli.ExitCode;
 import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.maintenance.MaintenanceConfiguration.CheckedTables;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +27,7 @@ public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
     private final PartwardenProperties properties;
     private int exitCode;
 
-    public OnceCommand(PassRunner runner, PartwardenProperties properties, CheckedTables checked) {
+    public OnceCommand(PassRunner runner, PartwardenProperties properties) {
         this.runner = runner;
         this.properties = properties;
     }

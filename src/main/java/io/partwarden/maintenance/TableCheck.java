@@ -7,6 +7,8 @@ import io.partwarden.plan.IntervalCalendar;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -15,12 +17,24 @@ import org.springframework.stereotype.Component;
  * Checks each configured table against the database: it exists, is partitioned by range on the
  * configured timestamptz column, and every name Partwarden would derive from it fits PostgreSQL's
  * 63 bytes (a name too long fails every pass that makes a partition, so it is refused here, at
- * start-up). Each problem names the property to fix.
+ * start-up). Each problem names the property to fix. The first part is checked again before the
+ * migration, from the system catalogs alone, so that a wrong name stops start-up before the
+ * migration has changed anything.
  */
 @Component
 public class TableCheck {
 
     static final String RANGE_KEY = "SELECT partwarden.range_key_column(format('%I.%I', ?, ?)::regclass)";
+
+    /** What {@code partwarden.range_key_column} checks, read where Partwarden is not installed yet. */
+    static final String SHAPE = """
+            SELECT c.relkind::text AS kind, pt.partstrat::text AS strategy, pt.partnatts AS key_columns,
+                   a.attname AS key_name, format_type(a.atttypid, a.atttypmod) AS key_type,
+                   pg_get_partkeydef(c.oid) AS key_definition
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+              LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0]
+             WHERE n.nspname = ? AND c.relname = ?""";
 
     /** PostgreSQL's limit on names, in bytes (NAMEDATALEN - 1). */
     static final int NAME_LIMIT = 63;
@@ -67,6 +81,54 @@ public class TableCheck {
 
     public TableCheck(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Before the migration: every configured table exists and is partitioned by range on its
+     * column, except the events table while the migration is still to create or convert it,
+     * which is then checked against what the migration will make of it (partitioned by range on ts).
+     *
+     * @param events the table the migration creates, converts or adopts
+     */
+    public List<String> problemsBeforeMigration(PartwardenProperties properties, TableName events) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < properties.tables().size(); i++) {
+            problemBeforeMigration(i, properties.tables().get(i), events).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    /** The problem of {@code partwarden.tables[index]} before the migration, if it has one. */
+    public Optional<String> problemBeforeMigration(int index, PartwardenProperties.Table table, TableName events) {
+        TableName name = TableName.parse(table.name());
+        String property = "partwarden.tables[" + index + "].";
+        List<Map<String, Object>> found = jdbc.queryForList(SHAPE, name.schema(), name.name());
+        String kind = found.isEmpty() ? null : (String) found.get(0).get("kind");
+        if (name.equals(events) && (kind == null || kind.equals("r"))) {
+            return table.column().equals("ts") ? Optional.empty()
+                    : Optional.of(property + "column: " + name + " is to be " + (kind == null ? "created" : "converted")
+                            + " by the migration, partitioned by range on ts, not on " + table.column());
+        }
+        if (kind == null) {
+            return Optional.of(property + "name: " + name + " does not exist");
+        }
+        Map<String, Object> shape = found.get(0);
+        String key = (String) shape.get("key_name");
+        if (!kind.equals("p")) {
+            return Optional.of(property + "name: " + name + " is not partitioned ("
+                    + (kind.equals("r") ? "a plain table" : "relkind " + kind)
+                    + "): Partwarden manages tables declared with PARTITION BY RANGE (a timestamptz column)");
+        }
+        if (!"r".equals(shape.get("strategy")) || ((Number) shape.get("key_columns")).intValue() != 1 || key == null) {
+            return Optional.of(property + "name: " + name + " is partitioned by " + shape.get("key_definition")
+                    + ", not by range on one column");
+        }
+        if (!"timestamp with time zone".equals(shape.get("key_type"))) {
+            return Optional.of(property + "name: partition key " + name + "." + key + " is of type " + shape.get("key_type")
+                    + ", not timestamptz");
+        }
+        return table.column().equals(key) ? Optional.empty()
+                : Optional.of(property + "column: " + name + " is partitioned by range on " + key + ", not on " + table.column());
     }
 
     public List<String> problems(PartwardenProperties properties) {

@@ -9,6 +9,7 @@ import io.partwarden.catalog.PartitionBounds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -17,8 +18,9 @@ import org.springframework.stereotype.Component;
  * The {@code partitions} health component: per table, its runway, partitions ahead, last success
  * and last error, read from the statistics snapshot. DOWN when a table's runway is shorter than
  * the threshold (one interval unless set), when a range inside its runway has no partition (a
- * coverage gap), when its catalog cannot be read, or when passes have failed too many times in a row. Not part of the liveness or readiness probes: a sidecar's
- * readiness gates its whole Pod.
+ * coverage gap), when its catalog cannot be read, or when passes have failed too many times in a row; and
+ * DOWN while start-up waits for a database that does not accept connections yet (detail {@code database}).
+ * Not part of the liveness or readiness probes: a sidecar's readiness gates its whole Pod.
  */
 @Component("partitions")
 public class PartitionsHealthIndicator implements HealthIndicator {
@@ -76,7 +78,12 @@ public class PartitionsHealthIndicator implements HealthIndicator {
             status.lastError(table.name()).ifPresent(error -> details.put("lastError", error));
             tables.put(table.name(), details);
         }
+        Optional<MaintenanceStatus.DatabaseWait> waiting = status.databaseWait();
+        down |= waiting.isPresent();
         Health.Builder health = down ? Health.down() : unknown ? Health.unknown() : Health.up();
+        // nothing is migrated or maintained until the database answers; start-up keeps trying
+        waiting.ifPresent(wait -> health.withDetail("database", "unavailable since " + wait.since() + ": " + wait.reason()
+                + "; start-up retries, then migrates and runs the first pass"));
         health.withDetail("tables", tables).withDetail("consecutiveFailedPasses", status.consecutiveFailures());
         status.lastError().ifPresent(error -> health.withDetail("lastPassError", error));
         return health.build();

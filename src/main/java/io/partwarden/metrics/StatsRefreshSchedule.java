@@ -1,9 +1,9 @@
 package io.partwarden.metrics;
 
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.maintenance.DatabaseReady;
 import io.partwarden.maintenance.PassFinished;
 import io.partwarden.maintenance.DaemonModeCondition;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.TaskScheduler;
@@ -27,7 +27,8 @@ public class StatsRefreshSchedule {
         this.properties = properties;
     }
 
-    @EventListener(ApplicationReadyEvent.class)
+    /** From the moment the database is reached and migrated: before, there is nothing to read. */
+    @EventListener(DatabaseReady.class)
     public void start() {
         scheduler.scheduleWithFixedDelay(snapshot::refresh, properties.metrics().refreshInterval());
     }

@@ -1,45 +1,59 @@
 package io.partwarden.migration;
 
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.cli.RunMode;
 import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.output.MigrateResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.flywaydb.core.api.MigrationInfo;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Migrates at start-up, before anything that reads the partitions is created; in the modes that
- * change nothing (--dry-run, --verify) only finds which migrations are pending.
+ * Nothing here touches the database while the application starts: the migration runs in the
+ * start-up sequence (which can wait for the database), and the modes that change nothing read
+ * which migrations are pending only when they ask.
  */
 @Configuration(proxyBeanMethods = false)
 public class MigrationConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(MigrationConfiguration.class);
-
     @Bean
-    public SchemaState schemaState(DataSource dataSource, PartwardenProperties properties, Environment environment) {
-        Flyway flyway = SchemaMigration.flyway(dataSource, properties);
-        if (!RunMode.of(environment).changesDatabase()) {
-            List<String> pending = Arrays.stream(flyway.info().pending())
-                    .map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
-            return new SchemaState(pending);
-        }
-        WritableDatabase.check(new JdbcTemplate(dataSource));
-        MigrateResult result = SchemaMigration.migrate(dataSource, properties);
-        log.info("Database schema is at version {} ({} migrations applied now)",
-                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
-                result.migrationsExecuted);
-        return new SchemaState(List.of());
+    public SchemaState schemaState(DataSource dataSource, PartwardenProperties properties) {
+        return new SchemaState(dataSource, properties);
     }
 
-    /** @param pending migrations not applied (only in the modes that change nothing) */
-    public record SchemaState(List<String> pending) {
+    /**
+     * Which of Partwarden's migrations the database has not had yet, read from Flyway's history
+     * (reading it changes nothing) the first time it is asked, once the database has been reached.
+     */
+    public static final class SchemaState {
+
+        /** Migration 3 creates, converts or adopts workflow_events and installs the SQL API. */
+        static final String EVENTS_TABLE_VERSION = "3";
+
+        private final DataSource dataSource;
+        private final PartwardenProperties properties;
+        private volatile List<MigrationInfo> pending;
+
+        SchemaState(DataSource dataSource, PartwardenProperties properties) {
+            this.dataSource = dataSource;
+            this.properties = properties;
+        }
+
+        /** The pending migrations, e.g. {@code V3 workflow events}; none after a run that migrated. */
+        public List<String> pending() {
+            return pendingMigrations().stream().map(m -> "V" + m.getVersion() + " " + m.getDescription()).toList();
+        }
+
+        /** Whether the migration that creates, converts or adopts the events table has yet to run. */
+        public boolean eventsTablePending() {
+            return pendingMigrations().stream().anyMatch(m -> EVENTS_TABLE_VERSION.equals(m.getVersion().getVersion()));
+        }
+
+        private List<MigrationInfo> pendingMigrations() {
+            if (pending == null) {
+                pending = List.copyOf(Arrays.asList(SchemaMigration.flyway(dataSource, properties).info().pending()));
+            }
+            return pending;
+        }
     }
 }

@@ -38,6 +38,7 @@ public final class SchemaMigration {
                 .dataSource(dataSource)
                 .group(firstRun)
                 .initSql(SafeSession.INIT_SQL)
+                .outputQueryResults(false) // the init SQL's rows are no output of ours
                 .locations(LOCATION)
                 .schemas(SCHEMA)
                 .defaultSchema(SCHEMA)

@@ -100,15 +100,15 @@ class OnceCommandTest {
     void aTableThatIsNotThereStopsStartUpNamingTheProperty() {
         assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
                 "--partwarden.tables[1].name=no_such_table"))
-                .rootCause().hasMessageContaining("partwarden.tables[1].name: public.no_such_table")
-                .hasMessageContaining("does not exist");
+                .hasStackTraceContaining("partwarden.tables[1].name: public.no_such_table")
+                .hasStackTraceContaining("does not exist");
     }
 
     @Test
     void aTablePartitionedOnAnotherColumnStopsStartUpNamingTheProperty() {
         assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=workflow_events",
                 "--partwarden.tables[0].column=created_at"))
-                .rootCause().hasMessageContaining("partwarden.tables[0].column: public.workflow_events is partitioned by range on ts, not on created_at");
+                .hasStackTraceContaining("partwarden.tables[0].column: public.workflow_events is partitioned by range on ts, not on created_at");
     }
 
     @Test
@@ -117,9 +117,9 @@ class OnceCommandTest {
         database.get().execute("CREATE TABLE " + table + " (ts timestamptz NOT NULL) PARTITION BY RANGE (ts)");
 
         assertThatThrownBy(() -> runOnce(database.get(), "--partwarden.tables[0].name=" + table))
-                .rootCause().hasMessageContaining("partwarden.tables[0].name: public." + table)
-                .hasMessageContaining(table + "_y").hasMessageContaining("_bounds_check, 64 bytes, longer than PostgreSQL's limit of 63 bytes")
-                .hasMessageContaining("give the table a name of at most 41 bytes");
+                .hasStackTraceContaining("partwarden.tables[0].name: public." + table)
+                .hasStackTraceContaining(table + "_y").hasStackTraceContaining("_bounds_check, 64 bytes, longer than PostgreSQL's limit of 63 bytes")
+                .hasStackTraceContaining("give the table a name of at most 41 bytes");
         assertThat(database.get().jdbc().queryForObject("SELECT count(*) FROM partwarden.partitions(?::regclass)", Long.class, table))
                 .as("no pass ran").isZero();
     }

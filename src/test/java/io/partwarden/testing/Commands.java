@@ -23,7 +23,12 @@ public final class Commands {
 
     /** As {@link #run}, connecting as another role. */
     public static int runAs(TestDatabase db, String user, String password, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + db.url(),
+        return runOn(db.url(), user, password, extra);
+    }
+
+    /** As {@link #run}, on any JDBC URL: a port nothing listens on, a database or host that does not exist. */
+    public static int runOn(String url, String user, String password, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url,
                 "--spring.datasource.username=" + user, "--spring.datasource.password=" + password));
         args.addAll(List.of(extra));
         String[] commandLine = args.toArray(String[]::new);

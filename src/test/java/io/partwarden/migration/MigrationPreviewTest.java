@@ -1,0 +1,73 @@
+package io.partwarden.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.TestProperties;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A table too large to read whole for the preview is estimated, and says so: its rows from
+ * pg_class.reltuples, its oldest row from an index on ts when there is one (exact), else from the
+ * planner's statistics. The wait is scaled from the benchmark's figures.
+ */
+class MigrationPreviewTest {
+
+    @RegisterExtension
+    static final FreshDatabase database = new FreshDatabase();
+
+    static YearMonth oldest;
+
+    @BeforeAll
+    static void meshHookAnalyzed() {
+        database.get().runScript("demo/meshhook.sql");
+        database.get().runScript("demo/meshhook-events.sql");
+        database.get().execute("ANALYZE workflow_events");
+        oldest = YearMonth.from(database.get().jdbc().queryForObject("SELECT min(ts) FROM workflow_events", OffsetDateTime.class)
+                .withOffsetSameInstant(ZoneOffset.UTC));
+    }
+
+    /** Every table counts as too large to read whole. */
+    static MigrationPreview.Preview previewEstimating() {
+        return new MigrationPreview(database.get().jdbc(),
+                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())),
+                TestProperties.defaults(), 0).preview(Instant.now());
+    }
+
+    @Test
+    void aLargeTableIsEstimatedFromTheStatisticsAndSaysSo() {
+        assertThat(previewEstimating().lines())
+                .anySatisfy(line -> assertThat(line).startsWith("  rows: about ").endsWith(
+                        " (estimated: pg_class.reltuples, from the last VACUUM or ANALYZE)"))
+                .anySatisfy(line -> assertThat(line).contains(", month " + oldest + "; newest: ts ")
+                        .endsWith("(estimated from the planner's statistics (pg_stats), a sample: older or newer rows may exist)"));
+    }
+
+    @Test
+    void withAnIndexOnTsTheEndsAreReadFromIt() {
+        database.get().execute("CREATE INDEX events_by_ts ON workflow_events (ts)");
+        try {
+            assertThat(previewEstimating().lines()).anySatisfy(line -> assertThat(line)
+                    .contains(", month " + oldest + "; newest: ts ").endsWith("(read from an index on ts)"));
+        } finally {
+            database.get().execute("DROP INDEX events_by_ts");
+        }
+    }
+
+    @Test
+    void theWaitIsScaledFromTheBenchmarkByRowsAndBySizeTheLarger() {
+        assertThat(MigrationPreview.writersWait(10_000, 2_000_000)).isEqualTo("under a second");
+        assertThat(MigrationPreview.writersWait(210_000, 40_837_120)).isEqualTo("about 2 s");
+        assertThat(MigrationPreview.writersWait(210_000, 40_837_120L * 10)).isEqualTo("about 20 s");
+        assertThat(MigrationPreview.writersWait(21_000_000, 0)).isEqualTo("about 3 min");
+        assertThat(MigrationPreview.writersWait(0, 1L << 40)).isEqualTo("about 15.0 h");
+    }
+}
