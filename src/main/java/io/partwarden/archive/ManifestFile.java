@@ -41,14 +41,12 @@ public final class ManifestFile {
         try {
             manifest = JSON.readValue(text, Manifest.class);
         } catch (MismatchedInputException e) {
+            requireFormat(path, JSON.readTree(text).path("format").asText(null)); // another file is named as such, not as incomplete
             throw new ArchiveException("manifest " + path + " is incomplete: " + field(e) + wrongValue(e), e);
         } catch (JacksonException e) {
             throw new ArchiveException(path + " is not a Partwarden archive manifest: " + e.getOriginalMessage(), e);
         }
-        if (!Manifest.FORMAT.equals(manifest.format())) {
-            throw new ArchiveException(path + " is not a Partwarden archive manifest: format is " + manifest.format()
-                    + ", expected " + Manifest.FORMAT);
-        }
+        requireFormat(path, manifest.format());
         if (manifest.table() == null || manifest.partition() == null || manifest.rangeColumn() == null
                 || manifest.lowerBound() == null || manifest.upperBound() == null || manifest.columns() == null
                 || manifest.columns().isEmpty() || manifest.file() == null || manifest.fileSha256() == null
@@ -66,6 +64,13 @@ public final class ManifestFile {
                     + "; it must be a plain file name beside the manifest");
         }
         return manifest;
+    }
+
+    private static void requireFormat(Path path, String format) {
+        if (!Manifest.FORMAT.equals(format)) {
+            throw new ArchiveException(path + " is not a Partwarden archive manifest: format is " + format
+                    + ", expected " + Manifest.FORMAT);
+        }
     }
 
     /** The field a value is wrong in, as the manifest writes it: {@code rows}, {@code columns[0].name}. */

@@ -65,7 +65,7 @@ class UnknownPropertiesTest {
                 .containsExactly(
                         "partwarden.shedule (from environment variable PARTWARDEN_SHEDULE) is not a property; did you mean"
                                 + " schedule? Valid under partwarden: events-schema, migration, tables, schedule, schedule-zone,"
-                                + " pass-at-startup, lock, metrics, health, archive",
+                                + " pass-at-startup, lock, metrics, health, archive, startup",
                         "partwarden.tables[0].premak (from environment variable PARTWARDEN_TABLES_0_PREMAK) is not a property;"
                                 + " did you mean premake? Valid under partwarden.tables[0]: name, column, interval, premake,"
                                 + " retention, time-zone, lock-timeout, detach-timeout, max-attempts, on-retire, archive-table,"
