@@ -124,15 +124,17 @@ final class UnknownProperties {
     }
 
     /**
-     * Kubernetes gives every container PARTWARDEN_SERVICE_HOST, PARTWARDEN_PORT, PARTWARDEN_PORT_9470_TCP...
-     * when a Service named partwarden exists in its namespace: they are not meant for the service.
+     * Environment variables of the same prefix that are not meant for the service: Kubernetes gives
+     * every container PARTWARDEN_SERVICE_HOST, PARTWARDEN_PORT, PARTWARDEN_PORT_9470_TCP... when a
+     * Service named partwarden exists in its namespace, and the test suite reads
+     * PARTWARDEN_TEST_JDBC_URL (the server to test against) in the JVM the service runs in.
      */
     private static boolean isServiceLink(ConfigurationPropertySource source, ConfigurationPropertyName name) {
         if (!(source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource)) {
             return false;
         }
         String first = name.getElement(1, Form.UNIFORM);
-        return first.equals("service") || first.equals("port");
+        return first.equals("service") || first.equals("port") || first.equals("test");
     }
 
     private static String sourceName(ConfigurationPropertySource source) {

@@ -109,6 +109,15 @@ class UnknownPropertiesTest {
     }
 
     @Test
+    void theTestSuitesServerVariableIsNotRefusedSoTheSuiteRunsAgainstAnyServer() {
+        // README, Tests: PARTWARDEN_TEST_JDBC_URL points the suite (and the service it starts in its JVM) at a server
+        assertThat(problems(environment(Map.of("PARTWARDEN_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:55418/postgres?user=postgres"))))
+                .isEmpty();
+        assertThat(problems(commandLine("--partwarden.test.jdbc-url=x"))).singleElement().asString()
+                .startsWith("partwarden.test.jdbc-url (from the command line) is not a property");
+    }
+
+    @Test
     void tablesGivenInTwoPlacesAreRefusedSinceSpringBootWouldIgnoreOne() {
         assertThat(problems(commandLine("--partwarden.tables[0].premake=6"),
                 environment(Map.of("PARTWARDEN_TABLES_0_NAME", "audit.events"))))

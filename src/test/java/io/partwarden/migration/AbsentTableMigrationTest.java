@@ -44,7 +44,7 @@ class AbsentTableMigrationTest {
                 .isEqualTo("RANGE (ts)");
         assertThat(jdbc.queryForList("""
                 SELECT pg_get_constraintdef(oid) FROM pg_constraint
-                 WHERE conrelid = 'workflow_events'::regclass ORDER BY contype""", String.class)).containsExactly(
+                 WHERE conrelid = 'workflow_events'::regclass AND contype <> 'n' ORDER BY contype""", String.class)).containsExactly(
                 "FOREIGN KEY (run_id) REFERENCES workflow_runs(id) ON DELETE CASCADE",
                 "PRIMARY KEY (id, ts)");
     }
@@ -64,7 +64,8 @@ class AbsentTableMigrationTest {
         try (TestDatabase bare = TestDatabase.create("no_runs")) {
             TestProperties.migrate(bare);
             assertThat(bare.jdbc().queryForList(
-                    "SELECT contype::text FROM pg_constraint WHERE conrelid = 'workflow_events'::regclass", String.class))
+                    "SELECT contype::text FROM pg_constraint WHERE conrelid = 'workflow_events'::regclass AND contype <> 'n'",
+                    String.class)) // PostgreSQL 18 records NOT NULL as constraints too (contype n); the columns' NOT NULL is checked above
                     .containsExactly("p");
         }
     }
