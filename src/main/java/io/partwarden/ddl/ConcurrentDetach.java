@@ -5,7 +5,6 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -82,7 +81,7 @@ public class ConcurrentDetach {
      * FINALIZE: said in Partwarden's words, naming the pending partition, when that is why.
      */
     private RuntimeException refusedForAnotherPending(TableName table, Partition partition, RuntimeException failure) {
-        if (!hasSqlState(failure, OBJECT_NOT_IN_PREREQUISITE_STATE)) {
+        if (!LockRetry.hasSqlState(failure, OBJECT_NOT_IN_PREREQUISITE_STATE)) {
             return failure;
         }
         List<String> pending = jdbc.queryForList(PENDING_ELSEWHERE, String.class, table.schema(), table.name(),
@@ -118,15 +117,6 @@ public class ConcurrentDetach {
 
     static String setLockTimeout(Duration timeout) {
         return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
-    }
-
-    private static boolean hasSqlState(Throwable failure, String state) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -64,8 +64,13 @@ public final class LockRetry {
     }
 
     static boolean isLockTimeout(Throwable failure) {
+        return hasSqlState(failure, LOCK_NOT_AVAILABLE);
+    }
+
+    /** Whether {@code failure} or one of its causes is a database error of this SQLState. */
+    static boolean hasSqlState(Throwable failure, String state) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;
             }
         }
