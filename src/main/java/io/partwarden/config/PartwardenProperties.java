@@ -140,11 +140,48 @@ public record PartwardenProperties(
      * @param lockAttempts attempts before the migration gives up, changing nothing
      * @param sqlApiLockTimeout the lock wait the spec's SQL functions use when their caller has
      *     set no lock_timeout (as under pg_cron)
+     * @param conversion how a plain workflow_events becomes partitioned: {@code auto} (online
+     *     above {@code online-above} rows by the catalog's estimate, else in place), {@code online}
+     *     or {@code in-place}
+     * @param onlineAbove the row count above which {@code auto} converts online
+     * @param online how the online conversion paces itself and cuts over
      */
     public record Migration(
             @DefaultValue("500ms") @NotNull Duration lockTimeout,
             @DefaultValue("40") @Min(1) @Max(1000) int lockAttempts,
-            @DefaultValue("2s") @NotNull Duration sqlApiLockTimeout) {
+            @DefaultValue("2s") @NotNull Duration sqlApiLockTimeout,
+            @DefaultValue("auto") @NotNull ConversionMethod conversion,
+            @DefaultValue("100000") @Min(0) long onlineAbove,
+            @DefaultValue @Valid Online online) {
+    }
+
+    /**
+     * The online conversion: a copy beside the live table, kept current from a change log, then
+     * swapped in one short transaction.
+     *
+     * @param batchRows rows copied by the first backfill batch; later batches are sized so each
+     *     takes {@code batch-target}
+     * @param batchTarget how long one backfill batch (its own transaction) should take
+     * @param rowsPerSecond the most rows copied per second, 0 for no limit
+     * @param maxReplicaLag the backfill pauses while a standby's replay lag exceeds this, 0 to
+     *     ignore replicas
+     * @param cutoverBacklog the cut-over is tried once at most this many captured changes wait
+     * @param cutoverHold how long the cut-over may hold its locks once it has them; over it, it
+     *     gives up, changing nothing, and tries again
+     * @param cutoverTimeout {@code --once} fails if the cut-over has not succeeded this long after
+     *     it was first tried
+     * @param finishAfter the old table is kept this long after the cut-over, for a rollback, then
+     *     dropped; 0 to keep it until {@code --finish-conversion}
+     */
+    public record Online(
+            @DefaultValue("1000") @Min(1) @Max(1_000_000) int batchRows,
+            @DefaultValue("200ms") @NotNull Duration batchTarget,
+            @DefaultValue("0") @Min(0) long rowsPerSecond,
+            @DefaultValue("10s") @NotNull Duration maxReplicaLag,
+            @DefaultValue("1000") @Min(1) int cutoverBacklog,
+            @DefaultValue("400ms") @NotNull Duration cutoverHold,
+            @DefaultValue("30m") @NotNull Duration cutoverTimeout,
+            @DefaultValue("7d") @NotNull Duration finishAfter) {
     }
 
     /**
