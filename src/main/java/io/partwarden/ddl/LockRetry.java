@@ -68,7 +68,7 @@ public final class LockRetry {
     }
 
     /** Whether {@code failure} or one of its causes is a database error of this SQLState. */
-    static boolean hasSqlState(Throwable failure, String state) {
+    public static boolean hasSqlState(Throwable failure, String state) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;

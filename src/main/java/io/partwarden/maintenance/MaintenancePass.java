@@ -4,6 +4,9 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.conversion.Conversion;
+import io.partwarden.conversion.ConversionDriver;
+import io.partwarden.conversion.ConversionRecords;
 import io.partwarden.ddl.ConcurrentDetach;
 import io.partwarden.ddl.PlanExecutor;
 import io.partwarden.plan.FinishRetirement;
@@ -34,10 +37,13 @@ public class MaintenancePass {
     private final PartwardenProperties properties;
     private final PartitionCatalog catalog;
     private final PlanExecutor executor;
+    private final ConversionRecords conversions;
     private final Clock clock;
 
-    public MaintenancePass(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor, Clock clock) {
+    public MaintenancePass(PartwardenProperties properties, PartitionCatalog catalog, PlanExecutor executor,
+                           ConversionDriver conversion, Clock clock) {
         this.properties = properties;
+        this.conversions = conversion.records();
         this.catalog = catalog;
         this.executor = executor;
         this.clock = clock;
@@ -47,6 +53,15 @@ public class MaintenancePass {
         Instant started = clock.instant();
         List<ActionOutcome> outcomes = new ArrayList<>();
         for (PartwardenProperties.Table table : properties.tables()) {
+            TableName name = TableName.parse(table.name());
+            Optional<Conversion> converting = conversions.latest(name.schema(), name.name())
+                    .filter(c -> c.phase().beforeCutover());
+            if (converting.isPresent()) {
+                // the plain table has no partitions to keep; the conversion's own driver makes them
+                log.info("{}: being converted online ({}); maintained once it is partitioned", table.name(),
+                        converting.get().phase().sql());
+                continue;
+            }
             Plan plan;
             try {
                 plan = PartitionPlanner.plan(table, catalog.read(TableName.parse(table.name())), clock.instant());

@@ -27,12 +27,15 @@ public class MaintenanceSchedule {
     private static final Logger log = LoggerFactory.getLogger(MaintenanceSchedule.class);
 
     private final PassRunner runner;
+    private final ConversionRunner conversion;
     private final TaskScheduler scheduler;
     private final PartwardenProperties properties;
     private final Clock clock;
 
-    public MaintenanceSchedule(PassRunner runner, TaskScheduler scheduler, PartwardenProperties properties, Clock clock) {
+    public MaintenanceSchedule(PassRunner runner, ConversionRunner conversion, TaskScheduler scheduler,
+                               PartwardenProperties properties, Clock clock) {
         this.runner = runner;
+        this.conversion = conversion;
         this.scheduler = scheduler;
         this.properties = properties;
         this.clock = clock;
@@ -49,6 +52,9 @@ public class MaintenanceSchedule {
             scheduler.schedule(this::pass, Instant.now());
         }
         logNextScheduledPass();
+        Thread driving = new Thread(conversion::driveForever, "partwarden-conversion");
+        driving.setDaemon(true); // holds no lock between slices: stopping mid-sleep loses nothing
+        driving.start();
     }
 
     private void pass() {

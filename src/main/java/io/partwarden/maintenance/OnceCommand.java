@@ -13,7 +13,8 @@ import org.springframework.boot.ExitCodeGenerator;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code --once}: the migration (done before this runs), one pass, then exit: 0 if every table
+ * {@code --once}: the migration (done before this runs), an online conversion the migration left
+ * carried through its cut-over (1 if it cannot be, saying why), one pass, then exit: 0 if every table
  * converged, or if another instance holds the lock for longer than {@code partwarden.lock.once-wait}
  * (another instance doing the work is not a failure); 1 if any action failed.
  */
@@ -24,16 +25,24 @@ public class OnceCommand implements ApplicationRunner, ExitCodeGenerator {
     private static final Logger log = LoggerFactory.getLogger(OnceCommand.class);
 
     private final PassRunner runner;
+    private final ConversionRunner conversion;
     private final PartwardenProperties properties;
     private int exitCode;
 
-    public OnceCommand(PassRunner runner, PartwardenProperties properties) {
+    public OnceCommand(PassRunner runner, ConversionRunner conversion, PartwardenProperties properties) {
         this.runner = runner;
+        this.conversion = conversion;
         this.properties = properties;
     }
 
     @Override
     public void run(ApplicationArguments args) {
+        Optional<String> notConverted = conversion.runToCutover();
+        if (notConverted.isPresent()) {
+            log.error("FAILED online conversion: {}", notConverted.get());
+            exitCode = ExitCode.FAILED.code();
+            return;
+        }
         Optional<PassReport> ran = runner.runWaitingForLock(properties.lock().onceWait());
         if (ran.isEmpty()) {
             exitCode = ExitCode.OK.code();

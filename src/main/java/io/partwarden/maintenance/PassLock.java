@@ -18,6 +18,10 @@ import org.springframework.stereotype.Component;
 public class PassLock {
 
     static final String NAME = "partwarden-maintenance";
+    /** Held by the replica that drives an online conversion, apart from the pass's: passes of other tables go on. */
+    static final String CONVERSION = "partwarden-conversion";
+    /** A slice of conversion work is much shorter; should the replica die, another takes over after this. */
+    static final java.time.Duration CONVERSION_AT_MOST_FOR = java.time.Duration.ofMinutes(10);
     static final String TABLE = "partwarden.shedlock";
 
     private final LockProvider provider;
@@ -35,5 +39,10 @@ public class PassLock {
     /** The lock, or empty when another replica holds it. */
     public Optional<SimpleLock> tryAcquire() {
         return provider.lock(new LockConfiguration(Instant.now(), NAME, config.atMostFor(), config.atLeastFor()));
+    }
+
+    /** The conversion's lock, or empty when another replica holds it. */
+    public Optional<SimpleLock> tryAcquireConversion() {
+        return provider.lock(new LockConfiguration(Instant.now(), CONVERSION, CONVERSION_AT_MOST_FOR, java.time.Duration.ZERO));
     }
 }

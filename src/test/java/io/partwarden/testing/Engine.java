@@ -54,7 +54,8 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         PlanExecutor executor = new PlanExecutor(creation,
                 new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)),
                 new PartitionAccess(jdbc, transactions));
-        MaintenancePass pass = new MaintenancePass(properties, catalog, executor, clock);
+        MaintenancePass pass = new MaintenancePass(properties, catalog, executor,
+                new io.partwarden.conversion.ConversionDriver(jdbc, transactions, properties), clock);
         MaintenanceStatus status = new MaintenanceStatus();
         PassRunner runner = new PassRunner(new PassLock(jdbc, properties), pass, status, clock, event -> { });
         return new Engine(properties, catalog, executor, pass, status, runner);

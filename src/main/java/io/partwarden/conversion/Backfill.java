@@ -1,0 +1,76 @@
+package io.partwarden.conversion;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@code backfilling}: the rows that existed when the capture began, copied in batches by primary
+ * key, each batch its own transaction that commits its rows and its checkpoint together. Rows
+ * changed meanwhile need no care here: their changes are logged, and replay applies them once the
+ * batches have passed them.
+ */
+final class Backfill {
+
+    /**
+     * The range to copy, read once after the capture committed: every row above it was written
+     * later, so it is in the change log. Empty table: nothing to copy.
+     */
+    static final String BOUNDS = """
+            UPDATE partwarden.conversion
+               SET backfill_to = coalesce((SELECT max(%1$s) FROM %2$s), 0),
+                   copied_through = coalesce((SELECT min(%1$s) FROM %2$s) - 1, 0), updated_at = now()
+             WHERE id = ? AND backfill_to IS NULL""";
+    /** One batch, read and written by one statement: one snapshot for both. */
+    static final String BATCH = """
+            WITH batch AS (SELECT %1$s FROM %2$s WHERE %3$s > ? AND %3$s <= ? ORDER BY %3$s LIMIT ?),
+                 copied AS (INSERT INTO %4$s (%1$s) OVERRIDING SYSTEM VALUE SELECT %1$s FROM batch RETURNING %3$s)
+            SELECT count(*) AS copied, max(%3$s) AS last FROM copied""";
+    static final String BATCH_KEYS = "SELECT %s FROM %s WHERE %s > ? AND %s <= ? ORDER BY %s LIMIT ?";
+    static final String CHECKPOINT = """
+            UPDATE partwarden.conversion SET copied_through = ?, rows_copied = rows_copied + ?, updated_at = now(),
+                   phase = CASE WHEN ? >= backfill_to THEN 'catching_up' ELSE phase END
+             WHERE id = ? AND phase = 'backfilling'""";
+
+    /** What one batch did. */
+    record Batch(long copied, boolean lastOfBackfill) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final ConversionTransaction transaction;
+    private final Duration statementTimeout;
+
+    Backfill(JdbcTemplate jdbc, ConversionTransaction transaction, Duration statementTimeout) {
+        this.jdbc = jdbc;
+        this.transaction = transaction;
+        this.statementTimeout = statementTimeout;
+    }
+
+    void readBounds(Conversion conversion) {
+        transaction.run("read the range of " + conversion.source(), conversion.id(), Duration.ZERO, c -> {
+            jdbc.update(BOUNDS.formatted(io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.source()), c.id());
+            return null;
+        });
+    }
+
+    /** Copies up to {@code rows} rows after the checkpoint. */
+    Batch copy(Conversion conversion, Columns columns, int rows) {
+        return transaction.run("copy a batch into " + conversion.staged(), conversion.id(), statementTimeout, c -> {
+            if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
+                return new Batch(0, false);
+            }
+            String id = io.partwarden.catalog.SqlIdentifier.quote(c.idColumn());
+            Map<String, Object> done = jdbc.queryForMap(BATCH.formatted(columns.list(), c.source(), id, c.staged()),
+                    c.copiedThrough(), c.backfillTo(), rows);
+            long copied = ((Number) done.get("copied")).longValue();
+            long upTo = copied < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();
+            jdbc.update(CHECKPOINT, upTo, copied, upTo, c.id());
+            return new Batch(copied, upTo >= c.backfillTo());
+        });
+    }
+
+    /** The keys of the rows the next batch would copy, for placing them in months. */
+    static String batchKeys(Conversion c, String id) {
+        return BATCH_KEYS.formatted(io.partwarden.catalog.SqlIdentifier.quote(c.keyColumn()), c.source(), id, id, id);
+    }
+}

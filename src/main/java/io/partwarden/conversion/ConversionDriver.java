@@ -1,0 +1,289 @@
+package io.partwarden.conversion;
+
+import io.partwarden.config.PartwardenProperties;
+import io.partwarden.ddl.LockRetry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Carries the online conversion of the events table from phase to phase: each call to
+ * {@link #advance} does steps for a while and returns, so that the caller can hold a replica lock
+ * per slice and a crash loses at most the step under way. Every step is a short transaction of its
+ * own (see {@link ConversionPhase}); what it needs it reads from the conversion's row.
+ */
+@org.springframework.stereotype.Component
+public class ConversionDriver {
+
+    private static final Logger log = LoggerFactory.getLogger(ConversionDriver.class);
+
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
+    static final Duration LONGEST_CUTOVER_PAUSE = Duration.ofSeconds(5);
+    /** A batch or round that runs far past its target is stopped rather than left holding its locks. */
+    static final Duration STEP_FUSE = Duration.ofSeconds(10);
+    static final String REPLICA_LAG = "SELECT extract(epoch FROM max(replay_lag)) * 1000 FROM pg_stat_replication";
+
+    private final JdbcTemplate jdbc;
+    private final ConversionRecords records;
+    private final PartwardenProperties.Online online;
+    private final String eventsSchema;
+    private final Preparation preparation;
+    private final Staging staging;
+    private final Backfill backfill;
+    private final Replay replay;
+    private final Cutover cutover;
+    private final Finish finish;
+    private final MissingMonths missingMonths;
+    private BackfillPace pace;
+    private long lastProgressLog;
+
+    public ConversionDriver(JdbcTemplate jdbc, TransactionTemplate transactions, PartwardenProperties properties) {
+        this.jdbc = jdbc;
+        this.records = new ConversionRecords(jdbc);
+        PartwardenProperties.Migration migration = properties.migration();
+        this.online = migration.online();
+        this.eventsSchema = properties.eventsSchema();
+        ConversionTransaction transaction = new ConversionTransaction(jdbc, transactions, records,
+                migration.lockTimeout(), migration.lockAttempts());
+        this.preparation = new Preparation(jdbc, transaction);
+        this.staging = new Staging(jdbc, transaction);
+        this.backfill = new Backfill(jdbc, transaction, STEP_FUSE);
+        this.replay = new Replay(jdbc, transaction, records, STEP_FUSE);
+        this.cutover = new Cutover(jdbc, transactions, records, replay, migration.lockTimeout(), online.cutoverHold(),
+                online.finishAfter());
+        this.finish = new Finish(jdbc, transaction);
+        this.missingMonths = new MissingMonths(jdbc, transactions, migration.lockTimeout());
+        this.pace = new BackfillPace(online.batchRows(), online.batchTarget(), online.rowsPerSecond());
+    }
+
+    public ConversionRecords records() {
+        return records;
+    }
+
+    /**
+     * The events table's conversion still to drive: the one under way, or one begun now if the
+     * table is plain (migration 3 left it so for the online method) and none is under way.
+     */
+    public Optional<Conversion> current() {
+        Optional<Conversion> latest = records.latest(eventsSchema, EVENTS_TABLE);
+        if (latest.isPresent() && !latest.get().phase().ended()) {
+            return latest;
+        }
+        Optional<SourceTable> plain = SourceTable.read(jdbc, eventsSchema, EVENTS_TABLE, KEY_COLUMN);
+        if (plain.isEmpty()) {
+            return Optional.empty();
+        }
+        if (latest.isPresent() && latest.get().phase() == ConversionPhase.ABANDONED) {
+            return Optional.empty(); // given up by the operator: not begun again on its own
+        }
+        records.begin(plain.get(), estimate(plain.get()));
+        Optional<Conversion> begun = records.latest(eventsSchema, EVENTS_TABLE).filter(c -> !c.phase().ended());
+        begun.ifPresent(c -> log.info("Converting {} online: {} rows by the catalog's estimate; writers keep writing,"
+                + " the swap at the end holds them for under a second", c.label(), c.rowsEstimated()));
+        return begun;
+    }
+
+    static final String EVENTS_TABLE = "workflow_events";
+    static final String KEY_COLUMN = "ts";
+    static final String ESTIMATE = "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::oid";
+
+    private long estimate(SourceTable table) {
+        Long estimate = jdbc.queryForObject(ESTIMATE, Long.class, table.oid());
+        return estimate == null ? 0 : estimate;
+    }
+
+    /**
+     * Works on the conversion for up to {@code slice}, or until it is converted (or ended).
+     *
+     * @throws ConversionRefused when it needs the operator (recorded as {@code blocked})
+     */
+    public Conversion advance(long id, Duration slice) {
+        long until = System.nanoTime() + slice.toNanos();
+        Conversion c = records.get(id);
+        Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid()));
+        Duration cutoverPause = Duration.ofMillis(200);
+        while (System.nanoTime() < until) {
+            c = records.get(id);
+            logProgress(c);
+            if (!c.phase().beforeCutover()) {
+                return c;
+            }
+            try {
+                switch (c.phase()) {
+                    case PREPARING -> preparation.run(c);
+                    case STAGING -> staging.run(c);
+                    case BACKFILLING -> backfillStep(c, columns);
+                    case CATCHING_UP -> {
+                        if (!replay.atMost(c, ChangeCapture.FORWARD, online.cutoverBacklog())) {
+                            replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
+                        } else if (!tryCutover(c, columns)) {
+                            LockRetry.pause(cutoverPause, "waiting to try the cut-over again");
+                            cutoverPause = min(cutoverPause.multipliedBy(2), LONGEST_CUTOVER_PAUSE);
+                        }
+                    }
+                    default -> { }
+                }
+            } catch (ConversionRefused refused) {
+                records.block(id, refused.getMessage());
+                throw refused;
+            } catch (RuntimeException e) {
+                if (LockRetry.hasSqlState(e, "23514")) { // no partition for a row written meanwhile
+                    makeMissingMonths(records.get(id), columns);
+                } else if (LockRetry.hasSqlState(e, "23503") || LockRetry.hasSqlState(e, "40P01") || LockRetry.hasSqlState(e, "40001")
+                        || e instanceof LockRetry.LockNotAcquiredException) {
+                    // a run deleted under a batch, a deadlock, locks held long by others: the next try reads anew
+                    records.recordError(id, e.getMessage());
+                    log.info("{}: {}; trying again", c.label(), firstLine(e));
+                } else {
+                    records.recordError(id, e.getMessage());
+                    throw e;
+                }
+            }
+        }
+        return records.get(id);
+    }
+
+    private void backfillStep(Conversion c, Columns columns) {
+        if (c.backfillTo() == null) {
+            backfill.readBounds(c);
+            return;
+        }
+        waitForReplicas();
+        long started = System.nanoTime();
+        Backfill.Batch batch = backfill.copy(c, columns, pace.rows());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Duration pause = pace.pauseAfter(batch.copied(), took);
+        pace = pace.after(batch.copied(), took);
+        // changes logged meanwhile, so that the backlog stays small
+        replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
+        if (!pause.isZero()) {
+            LockRetry.pause(pause, "keeping the copy under partwarden.migration.online.rows-per-second");
+        }
+        if (batch.lastOfBackfill()) {
+            log.info("{}: every row copied ({}); applying the changes logged meanwhile, then the cut-over", c.label(),
+                    c.rowsCopied() + batch.copied());
+        }
+    }
+
+    private boolean tryCutover(Conversion c, Columns columns) {
+        try {
+            cutover.attempt(c.id(), columns);
+            Conversion done = records.get(c.id());
+            log.info("{}: converted: the partitioned table has the name; the plain one is kept as {} until"
+                    + " --finish-conversion{}", c.label(), done.kept(), done.finishAfter() == null ? ""
+                    : " or " + done.finishAfter());
+            analyze(done);
+            return true;
+        } catch (RuntimeException e) {
+            if (e instanceof Cutover.HoldExceeded || LockRetry.hasSqlState(e, "55P03") || LockRetry.hasSqlState(e, "57014")
+                    || LockRetry.hasSqlState(e, "40P01")) {
+                cutover.recordFailedAttempt(c.id(), firstLine(e));
+                log.info("{}: cut-over not done, changing nothing: {}{}", c.label(), firstLine(e), blockers(c));
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    static final String BLOCKERS = """
+            SELECT string_agg(DISTINCT l.pid::text, ', ') FROM pg_locks l
+             WHERE l.relation = ?::oid AND l.granted AND l.pid <> pg_backend_pid()""";
+
+    private String blockers(Conversion c) {
+        try {
+            String pids = jdbc.queryForObject(BLOCKERS, String.class, c.sourceOid());
+            return pids == null ? "" : " (sessions holding " + c.source() + ": pids " + pids + ")";
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    private void analyze(Conversion c) {
+        try {
+            jdbc.execute("ANALYZE " + c.source());
+        } catch (RuntimeException e) {
+            log.warn("{}: ANALYZE after the cut-over failed: {}; autovacuum will analyze it", c.label(), firstLine(e));
+        }
+    }
+
+    /** Applies the changes made to the partitioned table since the cut-over to the kept plain one. */
+    public int keepUnpartitionedCurrent(long id) {
+        Conversion c = records.get(id);
+        if (c.phase() != ConversionPhase.CONVERTED) {
+            return 0;
+        }
+        Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid()));
+        return replay.round(c, ChangeCapture.REVERSE, columns, 10_000);
+    }
+
+    /** Drops the kept plain table: the conversion can no longer be rolled back. */
+    public boolean finish(long id, boolean byOperator) {
+        return finish.run(records.get(id), byOperator ? Finish.By.OPERATOR : Finish.By.SERVICE);
+    }
+
+    private void makeMissingMonths(Conversion c, Columns columns) {
+        String id = io.partwarden.catalog.SqlIdentifier.quote(c.idColumn());
+        if (c.phase() == ConversionPhase.BACKFILLING && c.backfillTo() != null) {
+            missingMonths.make(c, c.staged(), Backfill.batchKeys(c, id), c.copiedThrough(), c.backfillTo(), pace.rows());
+        }
+        missingMonths.make(c, c.staged(), Replay.nextKeys(c), c.id(), ChangeCapture.FORWARD, 10_000);
+    }
+
+    private void waitForReplicas() {
+        if (online.maxReplicaLag().isZero()) {
+            return;
+        }
+        for (int waited = 0; waited < 60; waited++) {
+            Double lagMillis;
+            try {
+                lagMillis = jdbc.queryForObject(REPLICA_LAG, Double.class);
+            } catch (RuntimeException e) {
+                return; // not readable here: paced by rate alone
+            }
+            if (lagMillis == null || lagMillis <= online.maxReplicaLag().toMillis()) {
+                return;
+            }
+            if (waited == 0) {
+                log.info("Standby replay lag {} ms is over partwarden.migration.online.max-replica-lag: pausing the copy",
+                        Math.round(lagMillis));
+            }
+            LockRetry.pause(Duration.ofSeconds(1), "waiting for standbys to catch up");
+        }
+    }
+
+    static final String BACKLOG = """
+            SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM partwarden.conversion_change WHERE conversion_id = ?""";
+
+    private void logProgress(Conversion c) {
+        long now = System.nanoTime();
+        if (now - lastProgressLog < PROGRESS_EVERY.toNanos()) {
+            return;
+        }
+        lastProgressLog = now;
+        Long backlog = jdbc.queryForObject(BACKLOG, Long.class, c.id());
+        log.info("{}: {}, {} rows copied{}, {} changes waiting", c.label(), c.phase().sql(), c.rowsCopied(),
+                c.rowsLeft() == null ? "" : " of about " + c.rowsEstimated(), backlog);
+    }
+
+    public List<Conversion> underWay() {
+        return records.underWay();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
+    }
+
+    static String firstLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}
