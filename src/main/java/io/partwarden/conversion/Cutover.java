@@ -61,6 +61,8 @@ final class Cutover {
                      'acl', (SELECT relacl::text FROM pg_class WHERE oid = ?::oid),
                      'partitions', (SELECT jsonb_agg(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                                      WHERE i.inhparent = ?::oid))::text""";
+    static final String TRUNCATED = """
+            SELECT EXISTS (SELECT 1 FROM partwarden.conversion_change WHERE conversion_id = ? AND kind = 't' AND direction = 'f')""";
     static final String CONVERTED = """
             UPDATE partwarden.conversion SET phase = 'converted', cutover_at = now(), updated_at = now(),
                    finish_after = CASE WHEN ?::bigint > 0 THEN now() + make_interval(secs => ?::bigint / 1000.0) END,
@@ -110,6 +112,9 @@ final class Cutover {
             long deadline = System.nanoTime() + hold.toNanos();
             ConversionTransaction.setLocalStatementTimeout(jdbc, hold);
             io.partwarden.failpoint.Failpoint.reach("conversion.cutover.locked");
+            if (jdbc.queryForObject(TRUNCATED, Boolean.class, c.id())) {
+                throw new HoldExceeded(c.label() + " was truncated since the copy began: the copy starts again first");
+            }
             while (replay.apply(c, ChangeCapture.FORWARD, columns, 10_000) > 0) {
                 checkHold(deadline, "applying the last changes");
             }
@@ -124,7 +129,9 @@ final class Cutover {
                 checkHold(deadline, statement);
                 jdbc.execute(statement);
             }
-            jdbc.update(CONVERTED, finishAfter.toMillis(), finishAfter.toMillis(), saved, c.id());
+            if (jdbc.update(CONVERTED, finishAfter.toMillis(), finishAfter.toMillis(), saved, c.id()) != 1) {
+                throw new IllegalStateException("conversion " + c.id() + " left phase catching_up during its cut-over");
+            }
         });
     }
 

@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class Preparation {
 
     static final String SCAN = """
-            SELECT count(*) FILTER (WHERE %1$s IS NULL) AS nulls,
+            SELECT count(*) AS rows, count(*) FILTER (WHERE %1$s IS NULL) AS nulls,
                    count(*) FILTER (WHERE NOT isfinite(%1$s)) AS infinite,
                    min(%1$s) FILTER (WHERE isfinite(%1$s))::text AS oldest,
                    max(%1$s) FILTER (WHERE isfinite(%1$s))::text AS newest
@@ -31,7 +31,8 @@ final class Preparation {
              ORDER BY ic.relname""";
     static final String STAGED = """
             UPDATE partwarden.conversion SET phase = 'staging', staged_oid = ?::regclass::oid,
-                   saved = saved || jsonb_build_object('oldest', ?::text, 'newest', ?::text), updated_at = now()
+                   saved = saved || jsonb_build_object('oldest', ?::text, 'newest', ?::text), rows_estimated = ?,
+                   updated_at = now()
              WHERE id = ? AND phase = 'preparing'""";
 
     private final JdbcTemplate jdbc;
@@ -59,7 +60,7 @@ final class Preparation {
                 return null;
             }
             statements(c).forEach(jdbc::execute);
-            jdbc.update(STAGED, c.staged(), scan.get("oldest"), scan.get("newest"), c.id());
+            jdbc.update(STAGED, c.staged(), scan.get("oldest"), scan.get("newest"), scan.get("rows"), c.id());
             return null;
         });
     }
