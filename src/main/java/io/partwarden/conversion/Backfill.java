@@ -1,5 +1,6 @@
 package io.partwarden.conversion;
 
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +40,7 @@ final class Backfill {
     private final JdbcTemplate jdbc;
     private final ConversionTransaction transaction;
     private final Duration statementTimeout;
+    private int batches;
 
     Backfill(JdbcTemplate jdbc, ConversionTransaction transaction, Duration statementTimeout) {
         this.jdbc = jdbc;
@@ -55,7 +57,7 @@ final class Backfill {
 
     /** Copies up to {@code rows} rows after the checkpoint. */
     Batch copy(Conversion conversion, Columns columns, int rows) {
-        return transaction.run("copy a batch into " + conversion.staged(), conversion.id(), statementTimeout, c -> {
+        Batch batch = transaction.run("copy a batch into " + conversion.staged(), conversion.id(), statementTimeout, c -> {
             if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
                 return new Batch(0, false);
             }
@@ -67,6 +69,10 @@ final class Backfill {
             jdbc.update(CHECKPOINT, upTo, copied, upTo, c.id());
             return new Batch(copied, upTo >= c.backfillTo());
         });
+        if (++batches == 3) {
+            Failpoint.reach("conversion.batch"); // the third: rows and checkpoint committed before it
+        }
+        return batch;
     }
 
     /** The keys of the rows the next batch would copy, for placing them in months. */

@@ -2,6 +2,7 @@ package io.partwarden.conversion;
 
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.ddl.LockRetry;
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +82,7 @@ public class ConversionDriver {
             return Optional.empty(); // given up by the operator: not begun again on its own
         }
         records.begin(plain.get(), estimate(plain.get()));
+        Failpoint.reach("conversion.prepared");
         Optional<Conversion> begun = records.latest(eventsSchema, EVENTS_TABLE).filter(c -> !c.phase().ended());
         begun.ifPresent(c -> log.info("Converting {} online: {} rows by the catalog's estimate; writers keep writing,"
                 + " the swap at the end holds them for under a second", c.label(), c.rowsEstimated()));
@@ -172,6 +174,7 @@ public class ConversionDriver {
     private boolean tryCutover(Conversion c, Columns columns) {
         try {
             cutover.attempt(c.id(), columns);
+            Failpoint.reach("conversion.converted"); // swapped, before ANALYZE
             Conversion done = records.get(c.id());
             log.info("{}: converted: the partitioned table has the name; the plain one is kept as {} until"
                     + " --finish-conversion{}", c.label(), done.kept(), done.finishAfter() == null ? ""

@@ -2,6 +2,7 @@ package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
 import io.partwarden.ddl.LockRetry;
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +112,7 @@ final class Cutover {
             jdbc.execute("LOCK TABLE " + c.staged() + " IN ACCESS EXCLUSIVE MODE");
             long deadline = System.nanoTime() + hold.toNanos();
             ConversionTransaction.setLocalStatementTimeout(jdbc, hold);
-            io.partwarden.failpoint.Failpoint.reach("conversion.cutover.locked");
+            Failpoint.reach("conversion.cutover.locked"); // locks held; a kill rolls it all back
             if (jdbc.queryForObject(TRUNCATED, Boolean.class, c.id())) {
                 throw new HoldExceeded(c.label() + " was truncated since the copy began: the copy starts again first");
             }

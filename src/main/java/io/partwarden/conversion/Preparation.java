@@ -1,6 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,7 @@ final class Preparation {
             jdbc.update(STAGED, c.staged(), scan.get("oldest"), scan.get("newest"), scan.get("rows"), c.id());
             return null;
         });
+        Failpoint.reach("conversion.staged");
     }
 
     /** The statements that make the partitioned table, read from the plain table's catalog now. */

@@ -1,6 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,12 @@ final class Replay {
 
     /** One round in its own transaction; how many log rows it consumed. */
     int round(Conversion conversion, String direction, Columns columns, int limit) {
-        return transaction.run("apply changes logged on " + conversion.label(), conversion.id(), statementTimeout,
+        int applied = transaction.run("apply changes logged on " + conversion.label(), conversion.id(), statementTimeout,
                 c -> apply(c, direction, columns, limit));
+        if (applied > 0) {
+            Failpoint.reach("conversion.replayed." + direction); // a round committed with its log rows
+        }
+        return applied;
     }
 
     /** In the caller's transaction, which holds the conversion's row. */

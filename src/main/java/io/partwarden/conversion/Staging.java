@@ -1,6 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
+import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,7 @@ final class Staging {
             }
             return null;
         });
+        Failpoint.reach("conversion.captured");
     }
 
     /** Each month the rows need, as YYYY-MM. */
