@@ -38,6 +38,7 @@ public class ConversionDriver {
     private final Replay replay;
     private final Cutover cutover;
     private final Finish finish;
+    private final Rollback rollback;
     private final MissingMonths missingMonths;
     private BackfillPace pace;
     private long lastProgressLog;
@@ -57,6 +58,7 @@ public class ConversionDriver {
         this.cutover = new Cutover(jdbc, transactions, records, replay, migration.lockTimeout(), online.cutoverHold(),
                 online.finishAfter());
         this.finish = new Finish(jdbc, transaction);
+        this.rollback = new Rollback(jdbc, transactions, records, replay, migration.lockTimeout(), migration.lockAttempts());
         this.missingMonths = new MissingMonths(jdbc, transactions, migration.lockTimeout());
         this.pace = new BackfillPace(online.batchRows(), online.batchTarget(), online.rowsPerSecond());
     }
@@ -226,6 +228,29 @@ public class ConversionDriver {
     /** Drops the kept plain table: the conversion can no longer be rolled back. */
     public boolean finish(long id, boolean byOperator) {
         return finish.run(records.get(id), byOperator ? Finish.By.OPERATOR : Finish.By.SERVICE);
+    }
+
+    /**
+     * Before the cut-over, abandons the conversion; after it, swaps the plain table back with every
+     * change made since. Either way the table is not converted again on its own.
+     *
+     * @return what was done, for the operator
+     */
+    public String rollback(long id) {
+        Conversion c = records.get(id);
+        if (c.phase().beforeCutover()) {
+            rollback.abandon(id);
+            return "abandoned the online conversion of " + c.label() + " (it was " + c.phase().sql() + "): the plain table"
+                    + " is as it was, what the conversion had built is dropped; it is not converted again unless"
+                    + " partwarden.migration.conversion is in-place, or a new conversion is started with --convert";
+        }
+        if (c.phase() != ConversionPhase.CONVERTED) {
+            throw new ConversionRefused("the latest conversion of " + c.label() + " is " + c.phase().sql()
+                    + ": nothing to roll back (a finished conversion has dropped the plain table)");
+        }
+        rollback.swapBack(id, new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid())));
+        return "swapped " + c.label() + " back to the plain table with every change made since the cut-over;"
+                + " the partitioned table is dropped";
     }
 
     private void makeMissingMonths(Conversion c, Columns columns) {
