@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long MeshHook's writers wait while Partwarden converts workflow_events, and whether any
 # insert fails. 4 pgbench clients insert events for 12 s; at t=3 s `java -jar partwarden.jar
-# --once` converts the table (10,000 fixture events + ROWS more). Compares against the same
+# --once` converts the table in place (10,000 fixture events + ROWS more; the default, auto, would
+# convert that many online). Compares against the same
 # load with no conversion. Needs: a built target/partwarden.jar, PostgreSQL on 127.0.0.1:5432.
 # Usage: bench/conversion-wait.sh [ROWS]   (default 200000)
 set -euo pipefail
@@ -34,7 +35,7 @@ run() {
   sleep 3
   if [ "$mode" = convert ]; then
     java -jar target/partwarden.jar --once --spring.datasource.url="jdbc:postgresql://$host:5432/$db" \
-      --spring.datasource.username=postgres > "$work/partwarden.log" 2>&1 \
+      --spring.datasource.username=postgres --partwarden.migration.conversion=in-place > "$work/partwarden.log" 2>&1 \
       || { echo "partwarden failed:"; tail -20 "$work/partwarden.log"; }
   fi
   wait $bench || true

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The configuration each table is maintained with, defaults filled in, one line per table, in the
- * README's spelling: logged once at start-up (as HikariCP logs its pool's), so that what a pass
+ * The configuration each table is maintained with, defaults filled in, one line per table, and
+ * how the migration would convert a plain workflow_events, in the README's spelling: logged once at start-up (as HikariCP logs its pool's), so that what a pass
  * does can be read against what it was told.
  */
 public final class EffectiveConfiguration {
@@ -18,7 +18,32 @@ public final class EffectiveConfiguration {
         for (int i = 0; i < properties.tables().size(); i++) {
             lines.add("partwarden.tables[" + i + "]: " + describe(properties.tables().get(i), properties.archive()));
         }
+        lines.add("partwarden.migration: " + describe(properties.migration()));
         return lines;
+    }
+
+    /** How a plain workflow_events would be converted; the online conversion's pace only where it may be online. */
+    static String describe(PartwardenProperties.Migration migration) {
+        StringBuilder line = new StringBuilder()
+                .append("conversion=").append(Spelling.of(migration.conversion()));
+        if (migration.conversion() == ConversionMethod.AUTO) {
+            line.append(", online-above=").append(migration.onlineAbove());
+        }
+        line.append(", lock-timeout=").append(Spelling.of(migration.lockTimeout()))
+                .append(", lock-attempts=").append(migration.lockAttempts());
+        if (migration.conversion() != ConversionMethod.IN_PLACE) {
+            PartwardenProperties.Online online = migration.online();
+            line.append(", online.batch-rows=").append(online.batchRows())
+                    .append(", online.batch-target=").append(Spelling.of(online.batchTarget()))
+                    .append(", online.rows-per-second=").append(online.rowsPerSecond() == 0 ? "0 (no limit)" : online.rowsPerSecond())
+                    .append(", online.max-replica-lag=").append(Spelling.of(online.maxReplicaLag()))
+                    .append(", online.cutover-backlog=").append(online.cutoverBacklog())
+                    .append(", online.cutover-hold=").append(Spelling.of(online.cutoverHold()))
+                    .append(", online.cutover-timeout=").append(Spelling.of(online.cutoverTimeout()))
+                    .append(", online.finish-after=").append(online.finishAfter().isZero() ? "0 (--finish-conversion only)"
+                            : Spelling.of(online.finishAfter()));
+        }
+        return line.toString();
     }
 
     static String describe(PartwardenProperties.Table table, PartwardenProperties.Archive archive) {

@@ -182,6 +182,30 @@ public record PartwardenProperties(
             @DefaultValue("400ms") @NotNull Duration cutoverHold,
             @DefaultValue("30m") @NotNull Duration cutoverTimeout,
             @DefaultValue("7d") @NotNull Duration finishAfter) {
+
+        static final String PREFIX = "partwarden.migration.online.";
+
+        public Online {
+            positive("batch-target", batchTarget, "a batch would be sized to take no time");
+            positive("cutover-hold", cutoverHold, "the cut-over could never hold its locks");
+            positive("cutover-timeout", cutoverTimeout, "--once would fail before its first cut-over attempt");
+            notNegative("max-replica-lag", maxReplicaLag, "0 ignores replicas");
+            notNegative("finish-after", finishAfter, "0 keeps the old table until --finish-conversion");
+        }
+
+        private static void positive(String property, Duration value, String whyNotZero) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException(PREFIX + property + ": " + Spelling.of(value) + " is not a positive duration ("
+                        + whyNotZero + "); write one as " + Spelling.DURATION_FORMS);
+            }
+        }
+
+        private static void notNegative(String property, Duration value, String zeroMeans) {
+            if (value != null && value.isNegative()) {
+                throw new IllegalArgumentException(PREFIX + property + ": " + Spelling.of(value) + " is negative; give 0 or more ("
+                        + zeroMeans + "), written as " + Spelling.DURATION_FORMS);
+            }
+        }
     }
 
     /**

@@ -36,6 +36,9 @@ public class TableCheck {
               LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = pt.partattrs[0]
              WHERE n.nspname = ? AND c.relname = ?""";
 
+    /** Migration 10's table of online conversions. */
+    static final String CONVERSION_STATE = "SELECT to_regclass('partwarden.conversion') IS NOT NULL";
+
     /** PostgreSQL's limit on names, in bytes (NAMEDATALEN - 1). */
     static final int NAME_LIMIT = 63;
 
@@ -131,23 +134,24 @@ public class TableCheck {
                 : Optional.of(property + "column: " + name + " is partitioned by range on " + key + ", not on " + table.column());
     }
 
-    static final String TEMP_PLAIN_EVENTS = "r";
-
+    /**
+     * After the migration: every configured table is partitioned by range on its column, but the
+     * events table where the migration left it plain for the service to convert online (design,
+     * section 3), which is then checked against what the conversion will make of it.
+     */
     public List<String> problems(PartwardenProperties properties) {
         List<String> problems = new ArrayList<>();
+        TableName events = new TableName(properties.eventsSchema(), "workflow_events");
         for (int i = 0; i < properties.tables().size(); i++) {
             PartwardenProperties.Table table = properties.tables().get(i);
             TableName name = TableName.parse(table.name());
             String property = "partwarden.tables[" + i + "].";
-            if (TEMP_PLAIN_EVENTS.equals(jdbc.queryForObject("SELECT coalesce((SELECT relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?), '')", String.class, name.schema(), name.name()))
-                    && name.name().equals("workflow_events")) {
-                continue; // TEMPORARY until helper A's TableCheck lands
-            }
             try {
-                String key = jdbc.queryForObject(RANGE_KEY, String.class, name.schema(), name.name());
+                boolean online = name.equals(events) && toConvertOnline(name);
+                String key = online ? "ts" : jdbc.queryForObject(RANGE_KEY, String.class, name.schema(), name.name());
                 if (!table.column().equals(key)) {
-                    problems.add(property + "column: " + name + " is partitioned by range on "
-                            + key + ", not on " + table.column());
+                    problems.add(property + "column: " + name + (online ? " is to be converted online by the service, partitioned"
+                            : " is partitioned") + " by range on " + key + ", not on " + table.column());
                     continue;
                 }
                 String partition = new IntervalCalendar(table.interval(), table.timeZone()).name(name.name(), ANY_DAY);
@@ -160,6 +164,16 @@ public class TableCheck {
             }
         }
         return problems;
+    }
+
+    /**
+     * A plain table where the online conversion's state table exists (migration 10 ran): the
+     * migration left it plain because the conversion is to be online, or it is under way.
+     */
+    private boolean toConvertOnline(TableName name) {
+        List<Map<String, Object>> found = jdbc.queryForList(SHAPE, name.schema(), name.name());
+        return !found.isEmpty() && "r".equals(found.get(0).get("kind"))
+                && Boolean.TRUE.equals(jdbc.queryForObject(CONVERSION_STATE, Boolean.class));
     }
 
     /** The names a partition would bring that pass the limit, each with a way out. */

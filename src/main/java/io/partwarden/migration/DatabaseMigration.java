@@ -58,13 +58,18 @@ public class DatabaseMigration {
         log.info("Database schema is at version {} ({} migrations applied now)", version, result.migrationsExecuted);
         boolean eventsTableMigrated = result.getSuccessfulMigrations().stream()
                 .anyMatch(m -> MigrationConfiguration.SchemaState.EVENTS_TABLE_VERSION.equals(m.version));
+        if (eventsTableMigrated && before == EventsTableState.PLAIN
+                && jdbc.queryForList(EVENTS_TABLE_KIND, String.class, properties.eventsSchema()).equals(List.of("r"))) {
+            before = EventsTableState.LEFT_PLAIN; // to be converted online
+        }
         return new Migrated(result.migrationsExecuted, version, eventsTableMigrated ? before : null, eventsTable());
     }
 
     /**
      * What one run of the migration did.
      *
-     * @param eventsTable what migration 3 found in place of the events table; null if it did not run now
+     * @param eventsTable what migration 3 found in place of the events table ({@link EventsTableState#LEFT_PLAIN}
+     *     for a plain one it left to the online conversion); null if it did not run now
      */
     public record Migrated(int applied, String version, EventsTableState eventsTable, TableName events) {
 

@@ -4,8 +4,10 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
+import io.partwarden.config.ConversionMethod;
 import io.partwarden.config.Interval;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.config.Spelling;
 import io.partwarden.plan.IntervalCalendar;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionDefinition;
@@ -27,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * What the migration would do to {@code {events-schema}.workflow_events}, read before it has run
  * and without running any of it: create the table, convert it (its rows, size, oldest row's
  * month, the partitions it would make, how long writers would wait, and what would make it
- * refuse), or adopt it. Only the system catalogs and, for a table of at most
+ * refuse), leave it plain for the online conversion ({@link ConversionChoice}: its estimate, size,
+ * the disk the copy needs, and what the online conversion would refuse), or adopt it. Only the system catalogs and, for a table of at most
  * {@link #EXACT_SCAN_LIMIT} bytes, the table itself are read, in one read-only transaction: no
  * lock beyond ACCESS SHARE, nothing written, so it runs on a standby too. Partwarden's functions
  * are not installed yet, so nothing here calls them.
@@ -103,6 +107,60 @@ public class MigrationPreview {
               JOIN pg_class ic ON ic.oid = ix.indexrelid
              WHERE NOT (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'ts') = ANY (ix.indkey::int2[])
             HAVING count(*) > 0""";
+    /**
+     * What partwarden.check_online_convertible (defer-conversion.sql) refuses beyond
+     * check_convertible, read from the catalog alone, in its words.
+     */
+    static final String ONLINE_REFUSALS = """
+            WITH t AS (SELECT format('%I.workflow_events', ?)::regclass AS oid),
+            pk AS (SELECT con.conname, count(*) AS key_columns,
+                          string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY k.ord) AS described,
+                          bool_and(a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)) AS all_integer
+                     FROM t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'p'
+                    CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                    GROUP BY con.conname)
+            SELECT 'it has no primary key; the online conversion copies by a single integer primary key'
+                   || ' (give it one, or set partwarden.migration.conversion=in-place to convert it in one transaction)'
+             WHERE NOT EXISTS (SELECT 1 FROM pk)
+            UNION ALL
+            SELECT format('its primary key %s is (%s), not one smallint, integer or bigint column; the online conversion copies'
+                          || ' by a single integer primary key (set partwarden.migration.conversion=in-place to convert it in one'
+                          || ' transaction)', pk.conname, pk.described)
+              FROM pk WHERE pk.key_columns <> 1 OR NOT pk.all_integer
+            UNION ALL
+            SELECT 'foreign keys of it are NOT VALID: ' || string_agg(format('%I (to %s)', con.conname, con.confrelid::regclass), ', '
+                                                                      ORDER BY con.conname)
+                   || '; the table built beside it gets them before the copy, checked row by row (validate them first)'
+              FROM t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f' AND NOT con.convalidated
+            HAVING count(*) > 0
+            UNION ALL
+            SELECT 'publication ' || string_agg(quote_ident(pubname), ', ' ORDER BY pubname) || ' publishes every table'
+                   || ' (FOR ALL TABLES), so it would also publish the conversion''s change log (partwarden.conversion_change)'
+              FROM pg_publication WHERE puballtables HAVING count(*) > 0
+            UNION ALL
+            SELECT 'functions whose body is bound to it (BEGIN ATOMIC) would keep reading the old table after the swap: '
+                   || string_agg(DISTINCT p.oid::regprocedure::text, ', ')
+              FROM t JOIN pg_depend d ON d.refobjid = t.oid AND d.refclassid = 'pg_class'::regclass AND d.classid = 'pg_proc'::regclass
+              JOIN pg_proc p ON p.oid = d.objid
+             WHERE p.oid IS DISTINCT FROM to_regprocedure(format('%I.get_workflow_run_events(uuid, timestamptz, timestamptz)', ?))
+            HAVING count(*) > 0
+            UNION ALL
+            SELECT format('role %s neither owns it (its owner is %s) nor is a superuser; the online conversion creates triggers'
+                          || ' on it and gives the new table its owner', current_user, pg_get_userbyid(c.relowner))
+              FROM t JOIN pg_class c ON c.oid = t.oid
+             WHERE NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+               AND NOT pg_has_role(current_user, c.relowner, 'USAGE')""";
+    /** Publications of schema partwarden (FOR TABLES IN SCHEMA, PostgreSQL 15 on). */
+    static final String SCHEMA_PUBLICATIONS = """
+            SELECT 'publication ' || string_agg(quote_ident(p.pubname), ', ' ORDER BY p.pubname) || ' publishes schema'
+                   || ' partwarden (FOR TABLES IN SCHEMA), so it would publish the conversion''s change log'
+              FROM pg_publication p JOIN pg_publication_namespace pn ON pn.pnpubid = p.oid
+             WHERE pn.pnnspid = (SELECT oid FROM pg_namespace WHERE nspname = 'partwarden')
+            HAVING count(*) > 0""";
+    static final String PRETTY_SIZE = "SELECT pg_size_pretty(?::bigint)";
+    /** The copy's size against the table's, indexes included (design, section 10; not measured). */
+    static final double COPY_FACTOR = 1.1;
     static final String REFERENCED = """
             SELECT DISTINCT confrelid::regclass::text FROM pg_constraint
              WHERE conrelid = format('%I.workflow_events', ?)::regclass AND contype = 'f'
@@ -237,9 +295,20 @@ public class MigrationPreview {
     }
 
     private Preview plain(TableName events, Map<String, Object> table, Instant now) {
+        PartwardenProperties.Migration migration = properties.migration();
+        RowEstimate estimate = migration.conversion() == ConversionMethod.AUTO
+                ? jdbc.execute((ConnectionCallback<RowEstimate>) connection ->
+                        RowEstimate.read(connection, events.schema(), events.name(), migration.onlineAbove()))
+                : null;
+        ConversionChoice choice = ConversionChoice.resolve(migration.conversion(),
+                estimate != null ? estimate : RowEstimate.fromCatalog(-1), migration.onlineAbove());
+        if (choice.online()) {
+            return online(events, table, choice, estimate, now);
+        }
         List<String> lines = new ArrayList<>();
         List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
         lines.add("converts " + events + ", a plain table, to monthly partitions, in one transaction:");
+        lines.add("  in place: " + choice.reason());
         String tsType = (String) table.get("ts_type");
         long totalBytes = ((Number) table.get("total_bytes")).longValue();
         long estimatedRows = ((Number) table.get("estimated_rows")).longValue();
@@ -307,6 +376,74 @@ public class MigrationPreview {
                 + (referenced.isEmpty() ? "" : " (and SHARE ROW EXCLUSIVE on " + String.join(", ", referenced) + ")")
                 + " from its first statement to its commit, the copy of every row included; an estimate, scaled by rows and"
                 + " by size from docs/benchmarks.md (about 2 s for 210,000 rows, 39 MB, on 2 cores), the larger of the two");
+        refusals.forEach(refusal -> lines.add("  refuses, changing nothing: " + refusal));
+        return new Preview(events, EventsTableState.PLAIN, lines, refusals.isEmpty() ? partitions : List.of(), !refusals.isEmpty());
+    }
+
+    /**
+     * The online plan: the migration checks the table from the catalog and leaves it plain, the
+     * service copies it beside the live table and swaps it in. Nothing is read but the catalog,
+     * an index on ts or the planner's statistics: the rows the copy refuses (a null or infinite
+     * ts) are found by the service's first scan, before it changes anything.
+     */
+    private Preview online(TableName events, Map<String, Object> table, ConversionChoice choice, RowEstimate estimate,
+                           Instant now) {
+        PartwardenProperties.Migration migration = properties.migration();
+        List<String> lines = new ArrayList<>();
+        List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
+        String tsType = (String) table.get("ts_type");
+        if (!"timestamp with time zone".equals(tsType)) {
+            refusals.add("cannot partition " + events + " by ts: the column is " + (tsType == null ? "missing" : tsType));
+        }
+        refusals.addAll(jdbc.queryForList(ONLINE_REFUSALS, String.class, events.schema(), events.schema()));
+        if (serverVersion() >= 150000) {
+            refusals.addAll(jdbc.queryForList(SCHEMA_PUBLICATIONS, String.class));
+        }
+        DeferredConversion.lockTimeoutProblem(events.toString(), migration.lockTimeout(),
+                jdbc.queryForObject(DeferredConversion.DEADLOCK_TIMEOUT, Long.class)).ifPresent(refusals::add);
+
+        long totalBytes = ((Number) table.get("total_bytes")).longValue();
+        long estimatedRows = ((Number) table.get("estimated_rows")).longValue();
+        lines.add("converts " + events + " online (" + choice.reason() + "): the migration leaves it plain; the service then"
+                + " copies it in batches beside the live table and swaps it in a transaction of under a second");
+        lines.add("  rows: " + (estimate != null && estimate.counted()
+                ? (estimate.bounded() ? "at least " : "") + String.format(Locale.ROOT, "%,d", estimate.rows())
+                        + " (counted" + (estimate.bounded() ? " no further" : "") + ": the table was never analyzed)"
+                : rows(estimatedRows, false)));
+        lines.add("  size: " + table.get("total_size") + " (table, indexes and TOAST)");
+        lines.add("  disk: about " + jdbc.queryForObject(PRETTY_SIZE, String.class, Math.round(totalBytes * COPY_FACTOR))
+                + " more for the copy (pg_total_relation_size x " + COPY_FACTOR + "), plus about as much WAL until"
+                + " checkpoints recycle it; the old table is kept, for a rollback, until --finish-conversion or"
+                + " partwarden.migration.online.finish-after");
+        YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+        YearMonth first = current.minusMonths(MONTHS_BACK);
+        YearMonth last = current.plusMonths(MONTHS_AHEAD);
+        if ("timestamp with time zone".equals(tsType)) {
+            boolean indexed = Boolean.TRUE.equals(table.get("ts_indexed"));
+            Map<String, Object> ends = indexed ? jdbc.queryForMap(ENDS_BY_INDEX.formatted(quoted(events.schema())))
+                    : jdbc.queryForMap(ENDS_BY_STATISTICS, events.schema());
+            Instant oldest = instant(ends.get("oldest"));
+            Instant newest = instant(ends.get("newest"));
+            if (oldest == null) {
+                lines.add("  oldest row: not known without reading the table (no index on ts, no statistics yet); the"
+                        + " service's first scan reads it");
+            } else {
+                lines.add("  oldest row: ts " + oldest + ", month " + month(oldest) + "; newest: ts " + newest + " ("
+                        + (indexed ? "read from an index on ts"
+                                : "estimated from the planner's statistics (pg_stats), a sample: older or newer rows may exist")
+                        + ")");
+                first = min(first, month(oldest));
+                last = max(last, month(newest));
+            }
+        }
+        List<Partition> partitions = months(events, first, last);
+        lines.add("  makes " + describe(partitions) + " on the table built beside it, under the same names");
+        lines.add("  writers wait under a second at each step: the capture triggers' install and the swap each wait at most"
+                + " partwarden.migration.lock-timeout (" + Spelling.of(migration.lockTimeout()) + ") for their locks, and the"
+                + " swap holds them at most partwarden.migration.online.cutover-hold ("
+                + Spelling.of(migration.online().cutoverHold()) + ")");
+        lines.add("  before copying, the service reads the table once (no lock but ACCESS SHARE) and refuses rows with no ts,"
+                + " or a ts of infinity or -infinity, changing nothing");
         refusals.forEach(refusal -> lines.add("  refuses, changing nothing: " + refusal));
         return new Preview(events, EventsTableState.PLAIN, lines, refusals.isEmpty() ? partitions : List.of(), !refusals.isEmpty());
     }

@@ -44,7 +44,7 @@ public final class SchemaMigration {
                 .defaultSchema(SCHEMA)
                 .table(HISTORY_TABLE)
                 .javaMigrations(new ConversionFunctionsMigration())
-                .callbacks(new ConversionFunctionsBeforeConversion())
+                .callbacks(new ConversionFunctionsBeforeConversion(properties))
                 .placeholders(Map.of(
                         "events_schema", properties.eventsSchema(),
                         "lock_timeout", migration.lockTimeout().toMillis() + "ms",

@@ -75,6 +75,25 @@ class ConfigurationAtStartTest {
     }
 
     @Test
+    void aConversionMethodNotAmongTheAllowedListsThemAndAZeroDurationSaysWhyItMustBePositive(CapturedOutput output) {
+        assertThatThrownBy(() -> Commands.run(database.get(), "--once", "--partwarden.migration.conversion=fast"))
+                .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(2));
+        assertThat(output).contains("partwarden.migration.conversion: 'fast' is not one of auto, online, in-place")
+                .doesNotContain("IN_PLACE").doesNotContain(REFRESH_WARNING);
+
+        assertThatThrownBy(() -> Commands.run(database.get(), "--once", "--partwarden.migration.online.batch-target=0s"))
+                .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(2));
+        assertThat(output).contains("partwarden.migration.online.batch-target: 0s is not a positive duration (a batch would be"
+                + " sized to take no time); write one as 500ms, 30s, 10m, 1h, 2d, or ISO-8601 such as PT10M");
+
+        assertThatThrownBy(() -> Commands.run(database.get(), "--once", "--partwarden.migration.online.finish-after=-1d"))
+                .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(2));
+        assertThat(output).contains("partwarden.migration.online.finish-after: -1d is negative; give 0 or more (0 keeps the old"
+                + " table until --finish-conversion)");
+        untouched(database.get());
+    }
+
+    @Test
     void aConstraintBrokenIsNamedWithWhatWasGiven(CapturedOutput output) {
         assertThatThrownBy(() -> Commands.run(database.get(), "--once", "--partwarden.tables[0].premake=-1"))
                 .satisfies(e -> assertThat(ExitCode.of(e)).isEqualTo(2));
@@ -110,7 +129,11 @@ class ConfigurationAtStartTest {
         String second = "partwarden.tables[1]: name=audit, column=at, interval=day, premake=2, retention=none (nothing is removed),"
                 + " on-retire=archive-table, time-zone=Europe/Berlin, lock-timeout=300ms, max-attempts=5,"
                 + " archive-table=audit_archive, default-partition=false";
-        assertThat(output.getOut()).contains(first).contains(second);
+        String migration = "partwarden.migration: conversion=auto, online-above=100000, lock-timeout=500ms, lock-attempts=40,"
+                + " online.batch-rows=1000, online.batch-target=200ms, online.rows-per-second=0 (no limit),"
+                + " online.max-replica-lag=10s, online.cutover-backlog=1000, online.cutover-hold=400ms,"
+                + " online.cutover-timeout=30m, online.finish-after=7d";
+        assertThat(output.getOut()).contains(first).contains(second).contains(migration);
         assertThat(output.getOut().split(java.util.regex.Pattern.quote(first), -1)).as("logged once").hasSize(2);
     }
 }

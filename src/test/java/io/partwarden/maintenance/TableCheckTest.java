@@ -107,4 +107,33 @@ class TableCheckTest {
                         + ": its default partition would be named " + table + "_default, 64 bytes")
                         .endsWith("give the table a name of at most 55 bytes, or leave default-partition unset"));
     }
+
+    @Test
+    void aPlainEventsTableLeftForTheOnlineConversionIsAcceptedAfterTheMigration() {
+        database.get().execute("CREATE SCHEMA deferred; CREATE TABLE deferred.workflow_events (id bigint PRIMARY KEY,"
+                + " ts timestamptz NOT NULL, created_at timestamptz)");
+        try {
+            assertThat(check.problems(TestProperties.partwarden(Map.of("events-schema", "deferred")))).isEmpty();
+            assertThat(check.problems(TestProperties.partwarden(Map.of("events-schema", "deferred", "tables[0].column", "created_at"))))
+                    .containsExactly("partwarden.tables[0].column: deferred.workflow_events is to be converted online by the"
+                            + " service, partitioned by range on ts, not on created_at");
+            assertThat(problems("deferred.workflow_events")).as("the events table is deferred.workflow_events only where"
+                    + " partwarden.events-schema says so").singleElement().asString()
+                    .startsWith("partwarden.tables[0].name: deferred.workflow_events: ").contains("is not partitioned");
+        } finally {
+            database.get().execute("DROP SCHEMA deferred CASCADE");
+        }
+    }
+
+    @Test
+    void anotherPlainTableIsStillRefusedNamingItsProperty() {
+        database.get().execute("CREATE TABLE plain_audit (id bigint PRIMARY KEY, ts timestamptz NOT NULL)");
+        try {
+            assertThat(check.problems(TestProperties.partwarden(Map.of("tables[0].name", "public.workflow_events",
+                    "tables[1].name", "plain_audit")))).singleElement().asString()
+                    .startsWith("partwarden.tables[1].name: public.plain_audit: ").contains("plain_audit is not partitioned");
+        } finally {
+            database.get().execute("DROP TABLE plain_audit");
+        }
+    }
 }

@@ -70,4 +70,57 @@ class MigrationPreviewTest {
         assertThat(MigrationPreview.writersWait(21_000_000, 0)).isEqualTo("about 3 min");
         assertThat(MigrationPreview.writersWait(0, 1L << 40)).isEqualTo("about 15.0 h");
     }
+
+    static MigrationPreview.Preview preview(String... settings) {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (int i = 0; i < settings.length; i += 2) {
+            map.put(settings[i], settings[i + 1]);
+        }
+        return new MigrationPreview(database.get().jdbc(),
+                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())),
+                TestProperties.partwarden(map)).preview(Instant.now());
+    }
+
+    @Test
+    void aSmallTableIsConvertedInPlaceAndSaysWhy() {
+        assertThat(preview().lines()).startsWith(
+                "converts public.workflow_events, a plain table, to monthly partitions, in one transaction:",
+                "  in place: auto: about 10,000 rows by the catalog's estimate, not over partwarden.migration.online-above 100,000");
+    }
+
+    @Test
+    void overOnlineAboveTheOnlinePlanIsPrintedWithTheEstimateAndTheDiskItNeeds() {
+        MigrationPreview.Preview preview = preview("migration.online-above", "5000");
+
+        assertThat(preview.refused()).isFalse();
+        assertThat(preview.partitionsAfter()).isNotEmpty();
+        assertThat(preview.lines().get(0)).isEqualTo("converts public.workflow_events online (auto: about 10,000 rows by the"
+                + " catalog's estimate, over partwarden.migration.online-above 5,000): the migration leaves it plain; the service"
+                + " then copies it in batches beside the live table and swaps it in a transaction of under a second");
+        assertThat(preview.lines())
+                .anySatisfy(line -> assertThat(line).startsWith("  rows: about 10,000 (estimated: pg_class.reltuples"))
+                .anySatisfy(line -> assertThat(line).startsWith("  disk: about ").contains(" more for the copy"
+                        + " (pg_total_relation_size x 1.1), plus about as much WAL"))
+                .anySatisfy(line -> assertThat(line).contains(", month " + oldest + "; newest: ts "))
+                .noneSatisfy(line -> assertThat(line).contains("ACCESS EXCLUSIVE"));
+    }
+
+    @Test
+    void theOnlinePlanListsWhatTheOnlineConversionWouldRefuse() {
+        database.get().execute("CREATE PUBLICATION preview_everything FOR ALL TABLES");
+        try {
+            MigrationPreview.Preview preview = preview("migration.conversion", "online", "migration.lock-timeout", "1h");
+
+            assertThat(preview.refused()).isTrue();
+            assertThat(preview.lines())
+                    .anySatisfy(line -> assertThat(line).isEqualTo("  refuses, changing nothing: publication preview_everything"
+                            + " publishes every table (FOR ALL TABLES), so it would also publish the conversion's change log"
+                            + " (partwarden.conversion_change)"))
+                    .anySatisfy(line -> assertThat(line).startsWith("  refuses, changing nothing: cannot convert"
+                            + " public.workflow_events online: partwarden.migration.lock-timeout 1h is not below the server's"
+                            + " deadlock_timeout"));
+        } finally {
+            database.get().execute("DROP PUBLICATION preview_everything");
+        }
+    }
 }
