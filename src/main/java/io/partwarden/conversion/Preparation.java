@@ -44,7 +44,17 @@ final class Preparation {
         this.transaction = transaction;
     }
 
+    /** Installed with the migration's deferral (db/partwarden-functions/defer-conversion.sql): the catalog's refusals. */
+    static final String CATALOG_CHECK = """
+            SELECT partwarden.check_online_convertible(?::oid::regclass, ?::name)
+             WHERE to_regprocedure('partwarden.check_online_convertible(regclass, name)') IS NOT NULL""";
+
     void run(Conversion conversion) {
+        try {
+            jdbc.query(CATALOG_CHECK, rs -> { }, conversion.sourceOid(), conversion.keyColumn());
+        } catch (org.springframework.dao.DataAccessException refused) {
+            throw new ConversionRefused(refused.getMostSpecificCause().getMessage());
+        }
         Map<String, Object> scan = transaction.run("read " + conversion.label(), conversion.id(), Duration.ZERO,
                 c -> jdbc.queryForMap(SCAN.formatted(SqlIdentifier.quote(c.keyColumn()), c.source())));
         long nulls = ((Number) scan.get("nulls")).longValue();

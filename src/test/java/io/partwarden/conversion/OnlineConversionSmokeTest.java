@@ -9,7 +9,7 @@ import io.partwarden.testing.TestProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Until the migration defers: a plain workflow_events put back after migrating, then --once converts it online. */
+/** The migration leaves workflow_events plain for the online method; --once converts it. */
 class OnlineConversionSmokeTest {
 
     @RegisterExtension
@@ -24,9 +24,8 @@ class OnlineConversionSmokeTest {
         TestDatabase db = database.get();
         db.runScript("demo/meshhook.sql");
         db.runScript("demo/meshhook-events.sql");
-        db.execute("ALTER TABLE workflow_events RENAME TO we_plain");
-        TestProperties.migrate(db);
-        db.execute("DROP TABLE workflow_events CASCADE; ALTER TABLE we_plain RENAME TO workflow_events");
+        io.partwarden.migration.SchemaMigration.migrate(db.dataSource(),
+                TestProperties.partwarden(java.util.Map.of("migration.conversion", "online")));
         String before = db.jdbc().queryForObject(ROW_CHECKSUM, String.class);
         assertThat(Commands.run(db, "--once", "--partwarden.migration.online.batch-rows=700")).isZero();
         assertThat(db.jdbc().queryForObject("SELECT relkind::text FROM pg_class WHERE oid = 'workflow_events'::regclass",
