@@ -24,10 +24,12 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
     static final List<String> NAMESPACES = List.of("spring", "server", "management", "logging", "partwarden");
     /** Spring Boot's own switches of its logging. */
     static final List<String> SWITCHES = List.of("debug", "trace");
-    static final List<String> OPTIONS = List.of("once", "dry-run", "verify", "restore", "restore-into", "demo", "help");
+    static final List<String> OPTIONS = List.of("once", "dry-run", "verify", "restore", "restore-into",
+            "finish-conversion", "rollback-conversion", "convert", "demo", "help");
 
     public static final String USAGE = "usage: java -jar partwarden.jar [--once | --dry-run | --verify"
-            + " | --restore=<manifest> [--restore-into=<schema.table>]] [--demo] [--<property>=<value> ...]"
+            + " | --restore=<manifest> [--restore-into=<schema.table>] | --finish-conversion | --rollback-conversion"
+            + " | --convert] [--demo] [--<property>=<value> ...]"
             + "\n       java -jar partwarden.jar --help     (the modes, their exit codes, the properties most often set)";
 
     static final String MANIFEST_EXAMPLE = "/archive/public.workflow_events/20240101T000000Z_20240201T000000Z.manifest.json";
@@ -53,7 +55,7 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
             String name = equals < 0 ? text : text.substring(0, equals);
             String value = equals < 0 ? null : text.substring(equals + 1);
             switch (name) {
-                case "once", "dry-run", "verify" -> {
+                case "once", "dry-run", "verify", "finish-conversion", "rollback-conversion", "convert" -> {
                     flag(name, value);
                     modes.add("--" + name);
                 }
@@ -115,7 +117,8 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
     }
 
     private static String unknown(String arg, String name) {
-        String problem = "--" + name + " is neither a mode (--once, --dry-run, --verify, --restore=<manifest>, --demo, --help)"
+        String problem = "--" + name + " is neither a mode (--once, --dry-run, --verify, --restore=<manifest>,"
+                + " --finish-conversion, --rollback-conversion, --convert, --demo, --help)"
                 + " nor a property of " + String.join(".*, ", NAMESPACES) + ".*";
         int end = namespaceEnd(name);
         Optional<String> suggestion;
@@ -147,6 +150,14 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
                               (each listed)
                   --restore=<manifest> [--restore-into=<schema.table>]
                               migrates, loads one archive back: 0 restored, 1 refused (nothing changed)
+                  --finish-conversion
+                              drops the plain table an online conversion kept for a rollback: 0
+                              finished, 1 nothing to finish or refused (nothing changed)
+                  --rollback-conversion
+                              before the cut-over gives the online conversion up; after it swaps the
+                              plain table back with every change made since: 0 done, 1 refused
+                  --convert   starts the online conversion again after --rollback-conversion gave it
+                              up, carries it through its cut-over: 0 converted, 1 not (saying why)
                   --demo      with any mode: an embedded PostgreSQL holding a MeshHook-like database,
                               when no spring.datasource.url is given
                   --help, -h  this text: 0

@@ -19,7 +19,13 @@ public enum RunMode {
     /** {@code --verify}: check the spec's invariants for every table; change nothing. */
     VERIFY,
     /** {@code --restore=<manifest>}: migrate, load one archive back, exit. */
-    RESTORE;
+    RESTORE,
+    /** {@code --finish-conversion}: drop the plain table an online conversion kept for a rollback, exit. */
+    FINISH_CONVERSION,
+    /** {@code --rollback-conversion}: abandon an online conversion, or swap the plain table back after its cut-over, exit. */
+    ROLLBACK_CONVERSION,
+    /** {@code --convert}: start an online conversion again after an operator gave one up, carry it through its cut-over, exit. */
+    CONVERT;
 
     /**
      * The mode of a started application, from the options of its command line only, read exactly
@@ -47,6 +53,15 @@ public enum RunMode {
         if (options.contains("restore")) {
             return RESTORE;
         }
+        if (options.contains("finish-conversion")) {
+            return FINISH_CONVERSION;
+        }
+        if (options.contains("rollback-conversion")) {
+            return ROLLBACK_CONVERSION;
+        }
+        if (options.contains("convert")) {
+            return CONVERT;
+        }
         if (options.contains("dry-run")) {
             return DRY_RUN;
         }
@@ -58,7 +73,8 @@ public enum RunMode {
 
     /** Whether this mode may change the database, and so migrates it first. */
     public boolean changesDatabase() {
-        return this == DAEMON || this == ONCE || this == RESTORE;
+        return this == DAEMON || this == ONCE || this == RESTORE || this == FINISH_CONVERSION || this == ROLLBACK_CONVERSION
+                || this == CONVERT;
     }
 
     /** Whether this mode maintains the configured tables, which must then be fit for it. */

@@ -63,6 +63,14 @@ public class ConversionDriver {
         this.pace = new BackfillPace(online.batchRows(), online.batchTarget(), online.rowsPerSecond());
     }
 
+    public Optional<Conversion> latestOfEventsTable() {
+        return records.latest(eventsSchema, EVENTS_TABLE);
+    }
+
+    public String eventsTable() {
+        return eventsSchema + "." + EVENTS_TABLE;
+    }
+
     public ConversionRecords records() {
         return records;
     }
@@ -72,6 +80,14 @@ public class ConversionDriver {
      * table is plain (migration 3 left it so for the online method) and none is under way.
      */
     public Optional<Conversion> current() {
+        return current(false);
+    }
+
+    /**
+     * @param evenAfterOperatorGaveUp begin anew although the latest conversion was abandoned or
+     *     rolled back by the operator ({@code --convert})
+     */
+    public Optional<Conversion> current(boolean evenAfterOperatorGaveUp) {
         Optional<Conversion> latest = records.latest(eventsSchema, EVENTS_TABLE);
         if (latest.isPresent() && !latest.get().phase().ended()) {
             return latest;
@@ -80,8 +96,9 @@ public class ConversionDriver {
         if (plain.isEmpty()) {
             return Optional.empty();
         }
-        if (latest.isPresent() && latest.get().phase() == ConversionPhase.ABANDONED) {
-            return Optional.empty(); // given up by the operator: not begun again on its own
+        if (latest.isPresent() && !evenAfterOperatorGaveUp
+                && (latest.get().phase() == ConversionPhase.ABANDONED || latest.get().phase() == ConversionPhase.ROLLED_BACK)) {
+            return Optional.empty(); // given up by the operator: begun again only by --convert
         }
         records.begin(plain.get(), estimate(plain.get()));
         Failpoint.reach("conversion.prepared");
@@ -241,8 +258,7 @@ public class ConversionDriver {
         if (c.phase().beforeCutover()) {
             rollback.abandon(id);
             return "abandoned the online conversion of " + c.label() + " (it was " + c.phase().sql() + "): the plain table"
-                    + " is as it was, what the conversion had built is dropped; it is not converted again unless"
-                    + " partwarden.migration.conversion is in-place, or a new conversion is started with --convert";
+                    + " is as it was, what the conversion had built is dropped; it is converted again only by --convert";
         }
         if (c.phase() != ConversionPhase.CONVERTED) {
             throw new ConversionRefused("the latest conversion of " + c.label() + " is " + c.phase().sql()
@@ -250,7 +266,7 @@ public class ConversionDriver {
         }
         rollback.swapBack(id, new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid())));
         return "swapped " + c.label() + " back to the plain table with every change made since the cut-over;"
-                + " the partitioned table is dropped";
+                + " the partitioned table is dropped; it is converted again only by --convert";
     }
 
     private void makeMissingMonths(Conversion c, Columns columns) {

@@ -46,6 +46,15 @@ public final class ConversionRecords {
         return jdbc.query(LATEST, MAPPER, schema, name).stream().findFirst();
     }
 
+    static final String PLAIN = """
+            SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = ? AND c.relname = ? AND c.relkind = 'r')""";
+
+    /** Whether the conversion's table, by its name, is a plain table now. */
+    public boolean isPlainTable(Conversion c) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(PLAIN, Boolean.class, c.sourceSchema(), c.sourceName()));
+    }
+
     public List<Conversion> underWay() {
         return jdbc.query(UNDER_WAY, MAPPER);
     }

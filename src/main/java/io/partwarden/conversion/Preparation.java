@@ -45,13 +45,15 @@ final class Preparation {
     }
 
     /** Installed with the migration's deferral (db/partwarden-functions/defer-conversion.sql): the catalog's refusals. */
-    static final String CATALOG_CHECK = """
-            SELECT partwarden.check_online_convertible(?::oid::regclass, ?::name)
-             WHERE to_regprocedure('partwarden.check_online_convertible(regclass, name)') IS NOT NULL""";
+    static final String HAS_CATALOG_CHECK =
+            "SELECT to_regprocedure('partwarden.check_online_convertible(regclass, name)') IS NOT NULL";
+    static final String CATALOG_CHECK = "SELECT partwarden.check_online_convertible(?::oid::regclass, ?::name)";
 
     void run(Conversion conversion) {
         try {
-            jdbc.query(CATALOG_CHECK, rs -> { }, conversion.sourceOid(), conversion.keyColumn());
+            if (Boolean.TRUE.equals(jdbc.queryForObject(HAS_CATALOG_CHECK, Boolean.class))) {
+                jdbc.query(CATALOG_CHECK, rs -> { }, conversion.sourceOid(), conversion.keyColumn());
+            }
         } catch (org.springframework.dao.DataAccessException refused) {
             throw new ConversionRefused(refused.getMostSpecificCause().getMessage());
         }

@@ -43,6 +43,11 @@ public class ConversionRunner {
      * @return why it could not, empty when the table is converted (or needed no conversion)
      */
     public Optional<String> runToCutover() {
+        return runToCutover(false);
+    }
+
+    /** @param evenAfterOperatorGaveUp as {@code --convert}: begin anew after a rollback */
+    public Optional<String> runToCutover(boolean evenAfterOperatorGaveUp) {
         Instant catchingUpSince = null;
         Duration cutoverTimeout = properties.migration().online().cutoverTimeout();
         while (true) {
@@ -53,11 +58,9 @@ public class ConversionRunner {
             }
             Conversion c;
             try {
-                Optional<Conversion> current = driver.current();
+                Optional<Conversion> current = driver.current(evenAfterOperatorGaveUp);
+                evenAfterOperatorGaveUp = false; // begun (or nothing to begin): from here on, drive it
                 if (current.isEmpty()) {
-                    return Optional.empty();
-                }
-                if (current.get().blocked() != null && !current.get().phase().beforeCutover()) {
                     return Optional.empty();
                 }
                 c = driver.advance(current.get().id(), SLICE);

@@ -6,6 +6,7 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.conversion.Conversion;
 import io.partwarden.conversion.ConversionDriver;
+import io.partwarden.conversion.ConversionPhase;
 import io.partwarden.conversion.ConversionRecords;
 import io.partwarden.ddl.ConcurrentDetach;
 import io.partwarden.ddl.PlanExecutor;
@@ -54,12 +55,21 @@ public class MaintenancePass {
         List<ActionOutcome> outcomes = new ArrayList<>();
         for (PartwardenProperties.Table table : properties.tables()) {
             TableName name = TableName.parse(table.name());
-            Optional<Conversion> converting = conversions.latest(name.schema(), name.name())
-                    .filter(c -> c.phase().beforeCutover());
+            Optional<Conversion> latest = conversions.latest(name.schema(), name.name());
+            Optional<Conversion> converting = latest.filter(c -> c.phase().beforeCutover());
             if (converting.isPresent()) {
                 // the plain table has no partitions to keep; the conversion's own driver makes them
                 log.info("{}: being converted online ({}); maintained once it is partitioned", table.name(),
                         converting.get().phase().sql());
+                continue;
+            }
+            if (latest.filter(c -> c.phase() == ConversionPhase.ABANDONED || c.phase() == ConversionPhase.ROLLED_BACK)
+                    .filter(c -> conversions.isPlainTable(c)).isPresent()) {
+                outcomes.add(new ActionOutcome(table.name(), "read", "read catalog", table.name() + " is a plain table:"
+                        + " its online conversion was " + latest.get().phase().sql() + " by the operator; --convert starts"
+                        + " it again"));
+                log.error("{}: a plain table; its online conversion was {} by the operator: --convert starts it again",
+                        table.name(), latest.get().phase().sql());
                 continue;
             }
             Plan plan;
@@ -70,6 +80,11 @@ public class MaintenancePass {
                 log.error("{}: could not read the catalog: {}", table.name(), failed.error());
                 outcomes.add(failed);
                 continue;
+            }
+            if (latest.filter(c -> c.phase() == ConversionPhase.CONVERTED).isPresent()) {
+                // a rollback carries back only the rows still in the table: none may be retired before the finish
+                plan = plan.withoutRetirements("retention waits for --finish-conversion, the kept plain table "
+                        + latest.get().kept() + " (a rollback would bring retired rows back)");
             }
             plan.notes().forEach(note -> log.warn("{}: {}", table.name(), note));
             // a gap the plan cannot fill is a failure of the pass: rows in it are refused

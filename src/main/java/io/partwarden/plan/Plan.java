@@ -21,4 +21,15 @@ public record Plan(TableName table, List<PartitionAction> actions, List<String> 
     public Plan(TableName table, List<PartitionAction> actions, List<String> notes) {
         this(table, actions, notes, List.of());
     }
+
+    /** The plan with no partition retired, and a note saying why (when it had retirements). */
+    public Plan withoutRetirements(String why) {
+        List<PartitionAction> kept = actions.stream().filter(a -> !(a instanceof RetirePartition)).toList();
+        if (kept.size() == actions.size()) {
+            return this;
+        }
+        List<String> more = new java.util.ArrayList<>(notes);
+        more.add((actions.size() - kept.size()) + " partitions due for retirement are kept: " + why);
+        return new Plan(table, kept, more, uncovered);
+    }
 }

@@ -218,4 +218,21 @@ class OnlineConversionRaceTest {
                 + " ON n.oid = c.relnamespace WHERE n.nspname = 'partwarden' AND c.relname LIKE 'Events%') AS staged");
         assertThat(leftovers).containsEntry("staged", 0L);
     }
+
+    @Test
+    void givingUpBeforeTheCutOverLeavesThePlainTableAsItWasAndNothingOfTheConversion() {
+        batch(300);
+        jdbc.update("UPDATE " + SOURCE + " SET note = 'during' WHERE \"Id\" = 5");
+        String source = rows(SOURCE);
+        new Rollback(jdbc, transactions, records, new Replay(jdbc, transaction, records, Duration.ofSeconds(10)),
+                Duration.ofMillis(500), 5).abandon(conversion.id());
+        assertThat(rows(SOURCE)).isEqualTo(source);
+        assertThat(records.get(conversion.id()).phase()).isEqualTo(ConversionPhase.ABANDONED);
+        assertThat(jdbc.queryForObject("SELECT to_regclass('" + STAGED + "') IS NULL", Boolean.class)).isTrue();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + SOURCE + "'::regclass"
+                + " AND NOT tgisinternal", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partwarden.conversion_change", Long.class)).isZero();
+        jdbc.update("INSERT INTO " + SOURCE + " (\"Run\", ts) VALUES (1, now())"); // writers go on, nothing captured
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partwarden.conversion_change", Long.class)).isZero();
+    }
 }
