@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Reads a table's partitions with their sizes and rows in one query, and its retirements (tables
- * kept detached, retirements still under way) in a second. Sizes open every
+ * Reads a table's partitions with their sizes and rows in one query, its retirements (tables
+ * kept detached, retirements still under way) in a second, and its latest online conversion in a
+ * third, so that a read that fails shows none of them. Sizes open every
  * partition (an ACCESS SHARE lock each), so the read runs under a short lock timeout and a
  * statement timeout, away from any scrape.
  */
@@ -51,7 +52,7 @@ public class PartitionStatsReader {
 
     public TableStats read(String configured) {
         TableName table = TableName.parse(configured);
-        record Read(List<PartitionStats> partitions, long kept, long underWay) {
+        record Read(List<PartitionStats> partitions, long kept, long underWay, ConversionProgress conversion) {
         }
         Read read = transactions.execute(status -> {
             jdbc.queryForList(BOUND_WAITS, config.lockTimeout().toMillis() + "ms", config.statementTimeout().toMillis() + "ms");
@@ -61,10 +62,13 @@ public class PartitionStatsReader {
                     row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count"),
                     row.getBoolean("detach_pending")),
                     table.schema(), table.name());
-            return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way")),
-                    table.schema(), table.name());
+            ConversionProgress conversion = jdbc.query(ConversionProgress.LATEST, ConversionProgress.MAPPER,
+                    table.schema(), table.name()).stream().findFirst().orElse(null);
+            return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way"),
+                    conversion), table.schema(), table.name());
         });
-        return new TableStats(configured, read.partitions(), read.kept(), read.underWay(), null, clock.instant());
+        return new TableStats(configured, read.partitions(), read.kept(), read.underWay(), null, clock.instant(),
+                read.conversion());
     }
 
 }

@@ -20,6 +20,9 @@ import org.springframework.stereotype.Component;
  * the threshold (one interval unless set), when a range inside its runway has no partition (a
  * coverage gap), when its catalog cannot be read, or when passes have failed too many times in a row; and
  * DOWN while start-up waits for a database that does not accept connections yet (detail {@code database}).
+ * A table converted online has a {@code conversion} detail; until its cut-over the table is plain, so
+ * its runway is not judged, and it is DOWN when the conversion is blocked or has not moved for
+ * {@link ConversionProgress#STALLED_AFTER}.
  * Not part of the liveness or readiness probes: a sidecar's readiness gates its whole Pod.
  */
 @Component("partitions")
@@ -54,6 +57,13 @@ public class PartitionsHealthIndicator implements HealthIndicator {
                 details.put("status", "DOWN");
                 details.put("catalogError", stats.error());
                 down = true;
+            } else if (stats.convertingOnline()) {
+                // plain until the cut-over: no partitions to run out of; the conversion says how it goes
+                boolean stuck = stats.conversion().problem(now).isPresent();
+                down |= stuck;
+                details.put("status", stuck ? "DOWN" : "UP");
+                details.put("conversion", ConversionHealth.details(stats.conversion(), now));
+                details.put("statisticsReadAt", stats.readAt().toString());
             } else {
                 Duration runway = stats.runway(now);
                 Duration threshold = RunwayThreshold.of(properties, table, now);
@@ -71,6 +81,9 @@ public class PartitionsHealthIndicator implements HealthIndicator {
                 details.put("partitionsAhead", stats.partitionsAhead(now));
                 if (stats.retirementsUnderWay() > 0) {
                     details.put("retirementsUnderWay", stats.retirementsUnderWay()); // the next pass resumes them
+                }
+                if (stats.conversion() != null) {
+                    details.put("conversion", ConversionHealth.details(stats.conversion(), now));
                 }
                 details.put("statisticsReadAt", stats.readAt().toString());
             }

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * Partwarden's meters, in base units, tagged {@code table} (and {@code partition}). Gauges read
  * the last statistics snapshot, so a scrape runs no query. A table whose catalog could not be
  * read keeps only {@code partwarden_catalog_up 0}: its other series are dropped rather than
- * shown stale or as zeros.
+ * shown stale or as zeros. An online conversion's series are {@link ConversionMetrics}'.
  */
 @Component
 public class PartwardenMetrics {
@@ -133,9 +133,12 @@ public class PartwardenMetrics {
         defaultPartitionRows.register(tableRows(up, TableStats::defaultPartitionRows));
         keptTables.register(tableRows(up, TableStats::keptTables));
         retirementsUnderWay.register(tableRows(up, TableStats::retirementsUnderWay));
+        // a plain table converted online has no partitions to run out of until its cut-over: no
+        // runway or coverage shown (as 0 they would raise PartwardenRunwayExhausted for hours)
+        List<TableStats> partitioned = up.stream().filter(t -> !t.convertingOnline()).toList();
         // evaluated at each scrape: the runway shrinks between refreshes
-        runway.register(tableRows(up, t -> t.runway(clock.instant()).toSeconds()));
-        List<TableStats> configured = up.stream().filter(t -> configs.containsKey(t.table())).toList();
+        runway.register(tableRows(partitioned, t -> t.runway(clock.instant()).toSeconds()));
+        List<TableStats> configured = partitioned.stream().filter(t -> configs.containsKey(t.table())).toList();
         coverageGaps.register(tableRows(configured, t -> gaps(t).size()));
         coverageGapSeconds.register(tableRows(configured,
                 t -> gaps(t).stream().mapToLong(g -> Duration.between(g.lower(), g.upper()).toSeconds()).sum()));

@@ -24,6 +24,7 @@ public class StatsSnapshot {
     private final PartitionStatsReader reader;
     private final Clock clock;
     private final AtomicReference<Map<String, TableStats>> latest = new AtomicReference<>(Map.of());
+    private final ConversionRate conversionRate = new ConversionRate();
 
     private final ApplicationEventPublisher events;
 
@@ -40,7 +41,7 @@ public class StatsSnapshot {
         Map<String, TableStats> fresh = new HashMap<>();
         for (PartwardenProperties.Table table : properties.tables()) {
             try {
-                fresh.put(table.name(), reader.read(table.name()));
+                fresh.put(table.name(), conversionRate.withRate(reader.read(table.name())));
             } catch (RuntimeException e) {
                 String error = ActionOutcome.describe(e);
                 log.warn("{}: could not read partition statistics: {}", table.name(), error);

@@ -19,16 +19,34 @@ import java.util.Optional;
  *     archived or kept, which the next pass resumes
  * @param error why the read failed; null when it succeeded
  * @param readAt when the read was made
+ * @param conversion the table's latest online conversion, null when none ever ran (or the read failed)
  */
 public record TableStats(String table, List<PartitionStats> partitions, long keptTables, long retirementsUnderWay,
-                         String error, Instant readAt) {
+                         String error, Instant readAt, ConversionProgress conversion) {
 
     public TableStats {
         partitions = List.copyOf(partitions);
     }
 
+    public TableStats(String table, List<PartitionStats> partitions, long keptTables, long retirementsUnderWay,
+                      String error, Instant readAt) {
+        this(table, partitions, keptTables, retirementsUnderWay, error, readAt, null);
+    }
+
     public static TableStats failed(String table, String error, Instant at) {
         return new TableStats(table, List.of(), 0, 0, error, at);
+    }
+
+    public TableStats withConversion(ConversionProgress progress) {
+        return new TableStats(table, partitions, keptTables, retirementsUnderWay, error, readAt, progress);
+    }
+
+    /**
+     * Still plain, converted online: it has no partitions to run out of until the cut-over, so
+     * its runway and coverage say nothing (the conversion makes the months its rows need).
+     */
+    public boolean convertingOnline() {
+        return conversion != null && conversion.phase().beforeCutover();
     }
 
     public boolean catalogUp() {
