@@ -32,7 +32,7 @@ public final class ConversionRecords {
             VALUES (?, ?, ?, ?, ?, ?, 'preparing', ?)
             ON CONFLICT (source_oid) WHERE phase NOT IN ('finished', 'rolled_back', 'abandoned') DO NOTHING""";
     static final String RECORD_ERROR = """
-            UPDATE partwarden.conversion SET last_error = ?, last_error_at = now(), updated_at = now() WHERE id = ?""";
+            UPDATE partwarden.conversion SET last_error = ?, last_error_at = now() WHERE id = ?""";
     static final String BLOCK = "UPDATE partwarden.conversion SET blocked = ?, updated_at = now() WHERE id = ?";
 
     private final JdbcTemplate jdbc;

@@ -70,7 +70,7 @@ final class Cutover {
                    saved = saved || ?::jsonb, cutover_attempts = cutover_attempts + 1, blocked = NULL
              WHERE id = ? AND phase = 'catching_up'""";
     static final String ATTEMPTED = """
-            UPDATE partwarden.conversion SET cutover_attempts = cutover_attempts + 1, updated_at = now(),
+            UPDATE partwarden.conversion SET cutover_attempts = cutover_attempts + 1,
                    first_cutover_attempt_at = coalesce(first_cutover_attempt_at, now()), last_error = ?, last_error_at = now()
              WHERE id = ?""";
 
@@ -136,6 +136,7 @@ final class Cutover {
         });
     }
 
+    /** Not progress: updated_at stays, so a cut-over that keeps failing shows as stalled. */
     void recordFailedAttempt(long conversionId, String error) {
         jdbc.update(ATTEMPTED, error, conversionId);
     }

@@ -29,6 +29,7 @@ final class Replay {
     static final String WAITING = """
             SELECT count(*) FROM (SELECT 1 FROM partwarden.conversion_change
                                    WHERE conversion_id = ? AND direction = ?::"char" LIMIT ?) w""";
+    static final String PROGRESS = "UPDATE partwarden.conversion SET updated_at = now() WHERE id = ?";
     static final String DELETE_COPIES = "DELETE FROM %s WHERE %s = ANY (?::bigint[])";
     static final String COPY = "INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s WHERE %4$s = ANY (?::bigint[])";
     /** A TRUNCATE of the plain table: the copy starts again from what the table holds now. */
@@ -84,6 +85,7 @@ final class Replay {
                 ids.add(((Number) id).longValue());
             }
         }
+        jdbc.update(PROGRESS, c.id()); // applying changes is progress, as copying rows is
         if (!ids.isEmpty()) {
             Long[] keys = ids.toArray(Long[]::new);
             String id = SqlIdentifier.quote(c.idColumn());
