@@ -42,6 +42,7 @@ public class ConversionDriver {
     private final MissingMonths missingMonths;
     private BackfillPace pace;
     private long lastProgressLog;
+    private long rowsAtLastLog;
 
     public ConversionDriver(JdbcTemplate jdbc, TransactionTemplate transactions, PartwardenProperties properties) {
         this.jdbc = jdbc;
@@ -307,10 +308,16 @@ public class ConversionDriver {
         if (now - lastProgressLog < PROGRESS_EVERY.toNanos()) {
             return;
         }
+        double seconds = lastProgressLog == 0 ? 0 : (now - lastProgressLog) / 1e9;
+        long rate = seconds == 0 || c.rowsCopied() < rowsAtLastLog ? 0 : Math.round((c.rowsCopied() - rowsAtLastLog) / seconds);
         lastProgressLog = now;
+        rowsAtLastLog = c.rowsCopied();
         Long backlog = jdbc.queryForObject(BACKLOG, Long.class, c.id());
-        log.info("{}: {}, {} rows copied{}, {} changes waiting", c.label(), c.phase().sql(), c.rowsCopied(),
-                c.rowsLeft() == null ? "" : " of about " + c.rowsEstimated(), backlog);
+        Long left = c.rowsLeft();
+        log.info("{}: {}, {} rows copied{}{}, {} changes waiting", c.label(), c.phase().sql(), c.rowsCopied(),
+                left == null ? "" : ", about " + left + " left",
+                rate == 0 ? "" : ", " + rate + " rows/s" + (left == null ? "" : ", about " + (left / Math.max(1, rate)) + " s to go"),
+                backlog);
     }
 
     public List<Conversion> underWay() {
