@@ -26,10 +26,16 @@ class SqlApiTest {
     }
 
     @BeforeAll
-    static void convertMeshHookDatabase() {
+    static void convertMeshHookDatabase(org.junit.jupiter.api.TestInfo test) {
         database.get().runScript("demo/meshhook.sql");
         database.get().runScript("demo/meshhook-events.sql");
-        TestProperties.migrate(database.get());
+        if (test.getTestClass().orElseThrow() == OnlineSqlApiTest.class) {
+            SchemaMigration.migrate(database.get().dataSource(),
+                    TestProperties.partwarden(java.util.Map.of("migration.conversion", "online")));
+            org.assertj.core.api.Assertions.assertThat(io.partwarden.testing.Commands.run(database.get(), "--once")).isZero();
+        } else {
+            TestProperties.migrate(database.get());
+        }
     }
 
     @Test
