@@ -50,7 +50,7 @@ final class Backfill {
 
     void readBounds(Conversion conversion) {
         transaction.run("read the range of " + conversion.source(), conversion.id(), Duration.ZERO, c -> {
-            jdbc.update(BOUNDS.formatted(io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.source()), c.id());
+            jdbc.update(bounds(c), c.id());
             return null;
         });
     }
@@ -61,9 +61,7 @@ final class Backfill {
             if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
                 return new Batch(0, false);
             }
-            String id = io.partwarden.catalog.SqlIdentifier.quote(c.idColumn());
-            Map<String, Object> done = jdbc.queryForMap(BATCH.formatted(columns.list(), c.source(), id, c.staged()),
-                    c.copiedThrough(), c.backfillTo(), rows);
+            Map<String, Object> done = jdbc.queryForMap(batch(c, columns), c.copiedThrough(), c.backfillTo(), rows);
             long copied = ((Number) done.get("copied")).longValue();
             long upTo = copied < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();
             jdbc.update(CHECKPOINT, upTo, copied, upTo, c.id());
@@ -73,6 +71,16 @@ final class Backfill {
             Failpoint.reach("conversion.batch"); // the third: rows and checkpoint committed before it
         }
         return batch;
+    }
+
+    /** {@link #BOUNDS} for the conversion's tables; its one parameter is the conversion's id. */
+    static String bounds(Conversion c) {
+        return BOUNDS.formatted(io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.source());
+    }
+
+    /** {@link #BATCH} for the conversion's tables; parameters: copied_through, backfill_to, rows. */
+    static String batch(Conversion c, Columns columns) {
+        return BATCH.formatted(columns.list(), c.source(), io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.staged());
     }
 
     /** The keys of the rows the next batch would copy, for placing them in months. */

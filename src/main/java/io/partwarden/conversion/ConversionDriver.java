@@ -227,7 +227,7 @@ public class ConversionDriver {
 
     private void analyze(Conversion c) {
         try {
-            jdbc.execute("ANALYZE " + c.source());
+            jdbc.execute(Cutover.analyze(c));
         } catch (RuntimeException e) {
             log.warn("{}: ANALYZE after the cut-over failed: {}; autovacuum will analyze it", c.label(), firstLine(e));
         }

@@ -108,8 +108,7 @@ final class Cutover {
             if (c.phase() != ConversionPhase.CATCHING_UP) {
                 return;
             }
-            jdbc.execute("LOCK TABLE " + c.source() + " IN ACCESS EXCLUSIVE MODE");
-            jdbc.execute("LOCK TABLE " + c.staged() + " IN ACCESS EXCLUSIVE MODE");
+            locks(c).forEach(jdbc::execute);
             long deadline = System.nanoTime() + hold.toNanos();
             ConversionTransaction.setLocalStatementTimeout(jdbc, hold);
             Failpoint.reach("conversion.cutover.locked"); // locks held; a kill rolls it all back
@@ -141,8 +140,24 @@ final class Cutover {
         jdbc.update(ATTEMPTED, error, conversionId);
     }
 
+    /** The plain table first, then the partitioned one with every partition: writers queue from here to the commit. */
+    static List<String> locks(Conversion c) {
+        return List.of("LOCK TABLE " + c.source() + " IN ACCESS EXCLUSIVE MODE",
+                "LOCK TABLE " + c.staged() + " IN ACCESS EXCLUSIVE MODE");
+    }
+
+    /** After the commit, in a transaction of its own: SHARE UPDATE EXCLUSIVE blocks no writer. */
+    static String analyze(Conversion c) {
+        return "ANALYZE " + c.source();
+    }
+
     /** The swap's statements, read from the catalog under the cut-over's locks, before the first rename. */
     List<String> statements(Conversion c) {
+        return statements(jdbc, c, jdbc.queryForList(PARTITIONS, String.class, c.stagedOid()));
+    }
+
+    /** As the cut-over reads them, for the partitioned table's {@code partitions} (names in schema partwarden). */
+    static List<String> statements(JdbcTemplate jdbc, Conversion c, List<String> partitions) {
         String schema = c.sourceSchema();
         String newTable = c.source(); // the name, once the partitioned table has moved in
         List<String> out = new ArrayList<>();
@@ -168,7 +183,6 @@ final class Cutover {
         // the kept table now receives the replayed changes: its own triggers must not fire twice
         out.add("ALTER TABLE " + c.kept() + " DISABLE TRIGGER USER");
         out.add("ALTER TABLE " + c.staged() + " SET SCHEMA " + SqlIdentifier.quote(schema));
-        List<String> partitions = jdbc.queryForList(PARTITIONS, String.class, c.stagedOid());
         for (String partition : partitions) {
             out.add("ALTER TABLE " + SqlIdentifier.qualified(ConversionRecords.STAGING_SCHEMA, partition) + " SET SCHEMA "
                     + SqlIdentifier.quote(schema));

@@ -58,7 +58,7 @@ final class Preparation {
             throw new ConversionRefused(refused.getMostSpecificCause().getMessage());
         }
         Map<String, Object> scan = transaction.run("read " + conversion.label(), conversion.id(), Duration.ZERO,
-                c -> jdbc.queryForMap(SCAN.formatted(SqlIdentifier.quote(c.keyColumn()), c.source())));
+                c -> jdbc.queryForMap(scan(c)));
         long nulls = ((Number) scan.get("nulls")).longValue();
         long infinite = ((Number) scan.get("infinite")).longValue();
         if (nulls + infinite > 0) {
@@ -72,15 +72,20 @@ final class Preparation {
             if (c.phase() != ConversionPhase.PREPARING) {
                 return null;
             }
-            statements(c).forEach(jdbc::execute);
+            statements(jdbc, c).forEach(jdbc::execute);
             jdbc.update(STAGED, c.staged(), scan.get("oldest"), scan.get("newest"), scan.get("rows"), c.id());
             return null;
         });
         Failpoint.reach("conversion.staged");
     }
 
+    /** The one read of the plain table before anything is made. */
+    static String scan(Conversion c) {
+        return SCAN.formatted(SqlIdentifier.quote(c.keyColumn()), c.source());
+    }
+
     /** The statements that make the partitioned table, read from the plain table's catalog now. */
-    List<String> statements(Conversion c) {
+    static List<String> statements(JdbcTemplate jdbc, Conversion c) {
         List<String> statements = new ArrayList<>();
         statements.add("CREATE TABLE " + c.staged() + " (LIKE " + c.source() + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
                 + " INCLUDING GENERATED INCLUDING IDENTITY INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS"

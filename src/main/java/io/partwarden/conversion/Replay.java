@@ -88,11 +88,20 @@ final class Replay {
         jdbc.update(PROGRESS, c.id()); // applying changes is progress, as copying rows is
         if (!ids.isEmpty()) {
             Long[] keys = ids.toArray(Long[]::new);
-            String id = SqlIdentifier.quote(c.idColumn());
-            jdbc.update(DELETE_COPIES.formatted(target, id), (Object) keys);
-            jdbc.update(COPY.formatted(target, columns.list(), source, id), (Object) keys);
+            jdbc.update(deleteCopies(c, target), (Object) keys);
+            jdbc.update(copy(c, columns, source, target), (Object) keys);
         }
         return taken.size();
+    }
+
+    /** Every copy of the keys given (one parameter, bigint[]) deleted from {@code target}. */
+    static String deleteCopies(Conversion c, String target) {
+        return DELETE_COPIES.formatted(target, SqlIdentifier.quote(c.idColumn()));
+    }
+
+    /** The source's current rows of the keys given (one parameter, bigint[]) copied into {@code target}. */
+    static String copy(Conversion c, Columns columns, String source, String target) {
+        return COPY.formatted(target, columns.list(), source, SqlIdentifier.quote(c.idColumn()));
     }
 
     /** Whether at most {@code most} changes wait. */

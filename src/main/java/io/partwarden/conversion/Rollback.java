@@ -28,8 +28,11 @@ final class Rollback {
             UPDATE partwarden.conversion SET phase = 'rolled_back', ended_at = now(), ended_by = 'operator', updated_at = now()
              WHERE id = ? AND phase = 'converted'""";
     static final String FORGET_CHANGES = "DELETE FROM partwarden.conversion_change WHERE conversion_id = ?";
-    static final String SAVED_INDEXES = "SELECT key, value FROM partwarden.conversion, jsonb_each_text(saved -> 'indexes') WHERE id = ?";
-    static final String SAVED_TRIGGERS = "SELECT key, value FROM partwarden.conversion, jsonb_each_text(saved -> 'triggers') WHERE id = ?";
+    // a table without user triggers saved JSON null for them (jsonb_object_agg of no rows), which jsonb_each_text refuses
+    static final String SAVED_INDEXES = "SELECT key, value FROM partwarden.conversion,"
+            + " jsonb_each_text(coalesce(nullif(saved -> 'indexes', 'null'), '{}')) WHERE id = ?";
+    static final String SAVED_TRIGGERS = "SELECT key, value FROM partwarden.conversion,"
+            + " jsonb_each_text(coalesce(nullif(saved -> 'triggers', 'null'), '{}')) WHERE id = ?";
     static final String POLICIES = "SELECT polname FROM pg_policy WHERE polrelid = ?::regclass ORDER BY polname";
     static final String COLUMNS = """
             SELECT string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
@@ -108,19 +111,19 @@ final class Rollback {
                 throw new ConversionRefused("cannot swap " + c.label() + " back: its columns changed since the cut-over ("
                         + now + ") and the kept table's are (" + kept + "); make them equal first");
             }
-            swapBackStatements(c).forEach(jdbc::execute);
+            swapBackStatements(jdbc, c).forEach(jdbc::execute);
             jdbc.update(FORGET_CHANGES, id);
             jdbc.update(ROLLED_BACK, id);
             return null;
         }));
     }
 
-    List<String> swapBackStatements(Conversion c) {
+    static List<String> swapBackStatements(JdbcTemplate jdbc, Conversion c) {
         String schema = c.sourceSchema();
         String aside = SqlIdentifier.qualified(schema, c.sourceName() + "_pw_rollback");
         List<String> out = new ArrayList<>(ChangeCapture.dropTriggers(c.source()));
-        List<String> functions = jdbc.queryForList(Cutover.BOUND_FUNCTIONS, String.class, stagedOid(c));
-        for (Map<String, Object> sequence : jdbc.queryForList(Cutover.SEQUENCES, stagedOid(c))) {
+        List<String> functions = jdbc.queryForList(Cutover.BOUND_FUNCTIONS, String.class, stagedOid(jdbc, c));
+        for (Map<String, Object> sequence : jdbc.queryForList(Cutover.SEQUENCES, stagedOid(jdbc, c))) {
             String column = (String) sequence.get("attname");
             if (Boolean.TRUE.equals(sequence.get("identity"))) {
                 continue; // the kept table's own identity sequence is set below, once it has its name again
@@ -137,10 +140,10 @@ final class Rollback {
         out.add("ALTER TABLE " + c.source() + " RENAME TO " + SqlIdentifier.quote(c.sourceName() + "_pw_rollback"));
         out.add("ALTER TABLE " + c.kept() + " RENAME TO " + SqlIdentifier.quote(c.sourceName()));
         out.addAll(functions); // bound again, now to the plain table
-        for (Map<String, Object> sequence : jdbc.queryForList(Cutover.SEQUENCES, stagedOid(c))) {
+        for (Map<String, Object> sequence : jdbc.queryForList(Cutover.SEQUENCES, stagedOid(jdbc, c))) {
             if (Boolean.TRUE.equals(sequence.get("identity"))) {
                 out.add("SELECT setval(" + Preparation.literal(SqlIdentifier.qualified(schema,
-                        "pw_u_" + keptIdentityOid(c, (String) sequence.get("attname"))))
+                        "pw_u_" + keptIdentityOid(jdbc, c, (String) sequence.get("attname"))))
                         + ", last_value, is_called) FROM " + SqlIdentifier.qualified(schema, (String) sequence.get("relname")));
             }
         }
@@ -169,11 +172,11 @@ final class Rollback {
         return out;
     }
 
-    private long stagedOid(Conversion c) {
+    private static long stagedOid(JdbcTemplate jdbc, Conversion c) {
         return jdbc.queryForObject("SELECT ?::regclass::oid", Long.class, c.source());
     }
 
-    private long keptIdentityOid(Conversion c, String column) {
+    private static long keptIdentityOid(JdbcTemplate jdbc, Conversion c, String column) {
         return jdbc.queryForObject("SELECT pg_get_serial_sequence(?, ?)::regclass::oid", Long.class, c.kept(), column);
     }
 }

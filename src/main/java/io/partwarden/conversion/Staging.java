@@ -49,10 +49,10 @@ final class Staging {
     void run(Conversion conversion) {
         for (String month : months(conversion)) {
             transaction.run("make the " + month + " partition of " + conversion.staged(), conversion.id(), Duration.ZERO,
-                    c -> jdbc.queryForObject(MAKE_MONTH, String.class, c.staged(), month + "-01 00:00:00+00"));
+                    c -> jdbc.queryForObject(MAKE_MONTH, String.class, c.staged(), monthStart(month)));
         }
         transaction.run("add the foreign keys of " + conversion.staged(), conversion.id(), Duration.ZERO, c -> {
-            foreignKeyStatements(c).forEach(jdbc::execute);
+            foreignKeyStatements(jdbc, c).forEach(jdbc::execute);
             return null;
         });
         transaction.run("capture changes to " + conversion.source(), conversion.id(), Duration.ZERO, c -> {
@@ -68,10 +68,20 @@ final class Staging {
     /** Each month the rows need, as YYYY-MM. */
     List<String> months(Conversion c) {
         Map<String, Object> range = jdbc.queryForMap(SAVED_RANGE, c.id());
-        return jdbc.queryForList(MONTHS, String.class, range.get("oldest"), BEHIND, AHEAD, range.get("newest"));
+        return months(jdbc, (String) range.get("oldest"), (String) range.get("newest"));
     }
 
-    List<String> foreignKeyStatements(Conversion c) {
+    /** Each month rows from {@code oldest} to {@code newest} (timestamptz as text; null: none known) need. */
+    static List<String> months(JdbcTemplate jdbc, String oldest, String newest) {
+        return jdbc.queryForList(MONTHS, String.class, oldest, BEHIND, AHEAD, newest);
+    }
+
+    /** The first of {@code month} (YYYY-MM) as {@link #MAKE_MONTH} is given it. */
+    static String monthStart(String month) {
+        return month + "-01 00:00:00+00";
+    }
+
+    static List<String> foreignKeyStatements(JdbcTemplate jdbc, Conversion c) {
         List<String> statements = new ArrayList<>();
         for (Map<String, Object> key : jdbc.queryForList(FOREIGN_KEYS, c.sourceOid(), c.stagedOid())) {
             String name = SqlIdentifier.quote((String) key.get("conname"));

@@ -26,7 +26,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code --dry-run}: prints, for every table, the plan as the exact SQL the service would run,
- * in order, and changes nothing. Exits 1 if a table could not be planned.
+ * in order, and changes nothing. Exits 1 if a table could not be planned. The events table, while
+ * an online conversion is to begin or under way, gets the conversion's plan instead
+ * ({@link ConversionDryRun}): the pass leaves it to the conversion until the cut-over.
  * <p>
  * On a database the migration has not yet given workflow_events (one Partwarden never ran on),
  * it prints first what the migration would do (create, convert or adopt the table; see
@@ -50,18 +52,21 @@ public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
     private final PlanExecutor executor;
     private final MigrationPreview migration;
     private final TableCheck tableCheck;
+    private final ConversionDryRun conversions;
     private final Clock clock;
     private final PrintStream out;
     private int exitCode;
 
     public DryRunCommand(PartwardenProperties properties, SchemaState schema, PartitionCatalog catalog,
-                         PlanExecutor executor, MigrationPreview migration, TableCheck tableCheck, Clock clock) {
+                         PlanExecutor executor, MigrationPreview migration, TableCheck tableCheck,
+                         ConversionDryRun conversions, Clock clock) {
         this.properties = properties;
         this.schema = schema;
         this.catalog = catalog;
         this.executor = executor;
         this.migration = migration;
         this.tableCheck = tableCheck;
+        this.conversions = conversions;
         this.clock = clock;
         this.out = System.out;
     }
@@ -76,6 +81,17 @@ public class DryRunCommand implements ApplicationRunner, ExitCodeGenerator {
         }
         for (PartwardenProperties.Table table : properties.tables()) {
             try {
+                Optional<ConversionDryRun.Shown> conversion = conversions.show(TableName.parse(table.name()));
+                if (conversion.isPresent()) {
+                    out.println();
+                    conversion.get().lines().forEach(out::println);
+                    if (conversion.get().refused()) {
+                        exitCode = ExitCode.FAILED.code();
+                    }
+                    if (conversion.get().passSkipped()) {
+                        continue;
+                    }
+                }
                 print(table, PartitionPlanner.plan(table, catalog.read(TableName.parse(table.name())), clock.instant()));
             } catch (RuntimeException e) {
                 out.println("-- " + table.name() + ": cannot plan: " + e.getMessage());

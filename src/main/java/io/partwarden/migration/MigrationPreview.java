@@ -160,7 +160,7 @@ public class MigrationPreview {
             HAVING count(*) > 0""";
     static final String PRETTY_SIZE = "SELECT pg_size_pretty(?::bigint)";
     /** The copy's size against the table's, indexes included (design, section 10; not measured). */
-    static final double COPY_FACTOR = 1.1;
+    public static final double COPY_FACTOR = 1.1;
     static final String REFERENCED = """
             SELECT DISTINCT confrelid::regclass::text FROM pg_constraint
              WHERE conrelid = format('%I.workflow_events', ?)::regclass AND contype = 'f'
@@ -252,6 +252,27 @@ public class MigrationPreview {
                 default -> new Preview(events, state, List.of("fails: " + events + " exists but is neither a table nor a"
                         + " partitioned table (relkind " + row.get("kind") + "); nothing would change"), List.of(), true);
             };
+        });
+    }
+
+    /**
+     * The oldest and newest finite ts of the events table, as the online plan reads them: from an
+     * index on ts, or estimated from the planner's statistics, never by reading the table.
+     *
+     * @param oldest null where neither tells
+     * @param how where they were read, in words
+     */
+    public record Ends(Instant oldest, Instant newest, String how) {
+    }
+
+    public Ends ends(TableName events) {
+        return readOnly.execute(status -> {
+            jdbc.queryForList(FIXED_SETTINGS);
+            boolean indexed = Boolean.TRUE.equals(jdbc.queryForMap(TABLE, events.schema()).get("ts_indexed"));
+            Map<String, Object> ends = indexed ? jdbc.queryForMap(ENDS_BY_INDEX.formatted(quoted(events.schema())))
+                    : jdbc.queryForMap(ENDS_BY_STATISTICS, events.schema());
+            return new Ends(instant(ends.get("oldest")), instant(ends.get("newest")), indexed ? "read from an index on ts"
+                    : "estimated from the planner's statistics (pg_stats), a sample: older or newer rows may exist");
         });
     }
 
@@ -444,6 +465,8 @@ public class MigrationPreview {
                 + Spelling.of(migration.online().cutoverHold()) + ")");
         lines.add("  before copying, the service reads the table once (no lock but ACCESS SHARE) and refuses rows with no ts,"
                 + " or a ts of infinity or -infinity, changing nothing");
+        lines.add("  each phase's statements, as the service will run them, are printed by --dry-run once the migration has"
+                + " run: they are written from the functions and state tables it installs");
         refusals.forEach(refusal -> lines.add("  refuses, changing nothing: " + refusal));
         return new Preview(events, EventsTableState.PLAIN, lines, refusals.isEmpty() ? partitions : List.of(), !refusals.isEmpty());
     }
