@@ -98,7 +98,7 @@ public class ConversionDriver {
             return Optional.empty();
         }
         if (latest.isPresent() && !evenAfterOperatorGaveUp
-                && (latest.get().phase() == ConversionPhase.ABANDONED || latest.get().phase() == ConversionPhase.ROLLED_BACK)) {
+                && latest.get().phase().givenUp()) {
             return Optional.empty(); // given up by the operator: begun again only by --convert
         }
         records.begin(plain.get(), estimate(plain.get()));
@@ -148,6 +148,10 @@ public class ConversionDriver {
                         }
                     }
                     default -> { }
+                }
+                if (c.blocked() != null) {
+                    records.unblock(id);
+                    log.info("{}: goes on: what blocked it is mended ({})", c.label(), c.blocked());
                 }
             } catch (ConversionRefused refused) {
                 records.block(id, refused.getMessage());

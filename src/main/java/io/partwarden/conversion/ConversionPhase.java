@@ -40,6 +40,11 @@ public enum ConversionPhase {
         return this == PREPARING || this == STAGING || this == BACKFILLING || this == CATCHING_UP;
     }
 
+    /** Ended by the operator's --rollback-conversion: the table is not converted again on its own, only by --convert. */
+    public boolean givenUp() {
+        return this == ROLLED_BACK || this == ABANDONED;
+    }
+
     public boolean ended() {
         return this == FINISHED || this == ROLLED_BACK || this == ABANDONED;
     }

@@ -33,6 +33,7 @@ public final class ConversionRecords {
             ON CONFLICT (source_oid) WHERE phase NOT IN ('finished', 'rolled_back', 'abandoned') DO NOTHING""";
     static final String RECORD_ERROR = """
             UPDATE partwarden.conversion SET last_error = ?, last_error_at = now() WHERE id = ?""";
+    static final String UNBLOCK = "UPDATE partwarden.conversion SET blocked = NULL WHERE id = ? AND blocked IS NOT NULL";
     static final String BLOCK = "UPDATE partwarden.conversion SET blocked = ?, updated_at = now() WHERE id = ?";
 
     private final JdbcTemplate jdbc;
@@ -77,6 +78,11 @@ public final class ConversionRecords {
     /** A failure the next attempt may not meet again, kept for --verify and health. */
     void recordError(long id, String error) {
         jdbc.update(RECORD_ERROR, error, id);
+    }
+
+    /** A step went through: whatever blocked the conversion was mended. */
+    void unblock(long id) {
+        jdbc.update(UNBLOCK, id);
     }
 
     /** A failure no retry can mend: the conversion waits for the operator, saying why. */

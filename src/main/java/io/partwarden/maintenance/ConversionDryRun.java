@@ -75,7 +75,7 @@ public class ConversionDryRun {
         if (provisional.isEmpty()) {
             return Optional.empty(); // partitioned: the pass plans it
         }
-        if (latest.isPresent() && latest.get().phase() == ConversionPhase.ABANDONED) {
+        if (latest.isPresent() && latest.get().phase().givenUp()) {
             return Optional.of(new Shown(List.of("-- " + table + ": cannot plan: a plain table whose online conversion"
                     + " (conversion " + latest.get().id() + ") was given up by --rollback-conversion; it is not converted"
                     + " again on its own"), true, true));

@@ -118,10 +118,6 @@ public class ConversionRunner {
                 return Duration.ofMinutes(1);
             }
             Conversion c = current.get();
-            if (c.blocked() != null && c.phase().beforeCutover()) {
-                log.warn("Online conversion of {} waits for the operator: {}", c.label(), c.blocked());
-                return Duration.ofMinutes(5);
-            }
             if (c.phase().beforeCutover()) {
                 driver.advance(c.id(), SLICE);
                 return Duration.ZERO;

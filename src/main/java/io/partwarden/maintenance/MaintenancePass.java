@@ -63,7 +63,7 @@ public class MaintenancePass {
                         converting.get().phase().sql());
                 continue;
             }
-            if (latest.filter(c -> c.phase() == ConversionPhase.ABANDONED || c.phase() == ConversionPhase.ROLLED_BACK)
+            if (latest.filter(c -> c.phase().givenUp())
                     .filter(c -> conversions.isPlainTable(c)).isPresent()) {
                 outcomes.add(new ActionOutcome(table.name(), "read", "read catalog", table.name() + " is a plain table:"
                         + " its online conversion was " + latest.get().phase().sql() + " by the operator; --convert starts"

@@ -197,7 +197,7 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
         if (!PLAIN.equals(jdbc.queryForObject(KIND, String.class, name.schema(), name.name()))) {
             return Optional.empty();
         }
-        if (latest.isPresent() && latest.get().phase() == ConversionPhase.ABANDONED) {
+        if (latest.isPresent() && latest.get().phase().givenUp()) {
             problems.add(name + ": a plain table, not partitioned: its online conversion (conversion " + latest.get().id()
                     + ") was given up by --rollback-conversion, and it is not converted again on its own");
         } else {
