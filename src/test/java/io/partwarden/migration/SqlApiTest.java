@@ -33,6 +33,9 @@ class SqlApiTest {
             SchemaMigration.migrate(database.get().dataSource(),
                     TestProperties.partwarden(java.util.Map.of("migration.conversion", "online")));
             org.assertj.core.api.Assertions.assertThat(io.partwarden.testing.Commands.run(database.get(), "--once")).isZero();
+            // finished, as an operator leaves it once satisfied: retention applies again
+            org.assertj.core.api.Assertions.assertThat(
+                    io.partwarden.testing.Commands.run(database.get(), "--finish-conversion")).isZero();
         } else {
             TestProperties.migrate(database.get());
         }
