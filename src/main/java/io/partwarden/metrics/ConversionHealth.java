@@ -12,7 +12,7 @@ final class ConversionHealth {
     private ConversionHealth() {
     }
 
-    static Map<String, Object> details(ConversionProgress c, Instant now) {
+    static Map<String, Object> details(ConversionStats c, Instant now) {
         Map<String, Object> details = new LinkedHashMap<>();
         c.problem(now).ifPresent(problem -> details.put("problem", problem));
         details.put("phase", c.phase().sql());

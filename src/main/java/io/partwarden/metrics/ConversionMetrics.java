@@ -43,7 +43,7 @@ public class ConversionMetrics {
     private final MultiGauge lastProgress;
     private final MultiGauge cutoverAt;
     private final Map<List<String>, FunctionCounter> cutoverAttempts = new HashMap<>();
-    private volatile Map<String, ConversionProgress> latest = Map.of();
+    private volatile Map<String, ConversionStats> latest = Map.of();
 
     public ConversionMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,7 +66,7 @@ public class ConversionMetrics {
 
     @EventListener
     public synchronized void onStatsRefreshed(StatsRefreshed event) {
-        Map<String, ConversionProgress> now = new HashMap<>();
+        Map<String, ConversionStats> now = new HashMap<>();
         event.tables().values().stream().filter(t -> t.catalogUp() && t.conversion() != null)
                 .forEach(t -> now.put(t.table(), t.conversion()));
         latest = Map.copyOf(now);
@@ -79,8 +79,8 @@ public class ConversionMetrics {
         phase.register(phases);
         rowsCopied.register(rows(now, c -> (double) c.rowsCopied()));
         rowsLeft.register(rows(now, c -> c.rowsLeft() == null ? null : c.rowsLeft().doubleValue()));
-        rowsPerSecond.register(rows(now, ConversionProgress::rowsPerSecond));
-        eta.register(rows(now, ConversionProgress::etaSeconds));
+        rowsPerSecond.register(rows(now, ConversionStats::rowsPerSecond));
+        eta.register(rows(now, ConversionStats::etaSeconds));
         backlog.register(rows(now, c -> (double) c.backlogChanges()));
         lastProgress.register(rows(now, c -> epochSeconds(c.updatedAt())));
         cutoverAt.register(rows(now, c -> c.cutoverAt() == null ? null : epochSeconds(c.cutoverAt())));
@@ -88,7 +88,7 @@ public class ConversionMetrics {
     }
 
     /** A row per table whose conversion has a value now; scraped, each reads the latest snapshot. */
-    private List<MultiGauge.Row<?>> rows(Map<String, ConversionProgress> now, Function<ConversionProgress, Double> value) {
+    private List<MultiGauge.Row<?>> rows(Map<String, ConversionStats> now, Function<ConversionStats, Double> value) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         now.forEach((table, c) -> {
             if (value.apply(c) != null) {
@@ -98,11 +98,11 @@ public class ConversionMetrics {
         return rows;
     }
 
-    private double value(String table, Function<ConversionProgress, Double> value) {
+    private double value(String table, Function<ConversionStats, Double> value) {
         return Optional.ofNullable(latest.get(table)).map(value).orElse(Double.NaN);
     }
 
-    private void registerCutoverAttempts(Map<String, ConversionProgress> now) {
+    private void registerCutoverAttempts(Map<String, ConversionStats> now) {
         cutoverAttempts.entrySet().removeIf(entry -> {
             boolean gone = !now.containsKey(entry.getKey().get(0));
             if (gone) {

@@ -24,7 +24,7 @@ final class ConversionRate {
 
     /** The read with its conversion's rate; refreshes may overlap (a pass's and the schedule's), hence synchronized. */
     synchronized TableStats withRate(TableStats stats) {
-        ConversionProgress c = stats.conversion();
+        ConversionStats c = stats.conversion();
         if (!stats.catalogUp()) {
             return stats; // nothing learnt: the next good read measures over the longer span
         }

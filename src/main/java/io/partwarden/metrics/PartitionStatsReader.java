@@ -52,7 +52,7 @@ public class PartitionStatsReader {
 
     public TableStats read(String configured) {
         TableName table = TableName.parse(configured);
-        record Read(List<PartitionStats> partitions, long kept, long underWay, ConversionProgress conversion) {
+        record Read(List<PartitionStats> partitions, long kept, long underWay, ConversionStats conversion) {
         }
         Read read = transactions.execute(status -> {
             jdbc.queryForList(BOUND_WAITS, config.lockTimeout().toMillis() + "ms", config.statementTimeout().toMillis() + "ms");
@@ -62,7 +62,7 @@ public class PartitionStatsReader {
                     row.getBoolean("is_default"), row.getLong("size_bytes"), row.getLong("row_count"),
                     row.getBoolean("detach_pending")),
                     table.schema(), table.name());
-            ConversionProgress conversion = jdbc.query(ConversionProgress.LATEST, ConversionProgress.MAPPER,
+            ConversionStats conversion = jdbc.query(ConversionStats.LATEST, ConversionStats.MAPPER,
                     table.schema(), table.name()).stream().findFirst().orElse(null);
             return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way"),
                     conversion), table.schema(), table.name());

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * DOWN while start-up waits for a database that does not accept connections yet (detail {@code database}).
  * A table converted online has a {@code conversion} detail; until its cut-over the table is plain, so
  * its runway is not judged, and it is DOWN when the conversion is blocked or has not moved for
- * {@link ConversionProgress#STALLED_AFTER}.
+ * {@link ConversionStats#STALLED_AFTER}.
  * Not part of the liveness or readiness probes: a sidecar's readiness gates its whole Pod.
  */
 @Component("partitions")

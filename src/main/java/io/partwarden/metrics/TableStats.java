@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param conversion the table's latest online conversion, null when none ever ran (or the read failed)
  */
 public record TableStats(String table, List<PartitionStats> partitions, long keptTables, long retirementsUnderWay,
-                         String error, Instant readAt, ConversionProgress conversion) {
+                         String error, Instant readAt, ConversionStats conversion) {
 
     public TableStats {
         partitions = List.copyOf(partitions);
@@ -37,7 +37,7 @@ public record TableStats(String table, List<PartitionStats> partitions, long kep
         return new TableStats(table, List.of(), 0, 0, error, at);
     }
 
-    public TableStats withConversion(ConversionProgress progress) {
+    public TableStats withConversion(ConversionStats progress) {
         return new TableStats(table, partitions, keptTables, retirementsUnderWay, error, readAt, progress);
     }
 

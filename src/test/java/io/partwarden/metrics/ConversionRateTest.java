@@ -62,12 +62,12 @@ class ConversionRateTest {
                 .conversion().rowsPerSecond();
     }
 
-    static TableStats stats(ConversionProgress progress, double atSecond) {
+    static TableStats stats(ConversionStats progress, double atSecond) {
         return new TableStats(TABLE, List.of(), 0, 0, null, T0.plusMillis(Math.round(atSecond * 1000)), progress);
     }
 
-    static ConversionProgress progress(long id, ConversionPhase phase, long rowsCopied) {
-        return new ConversionProgress(id, phase, rowsCopied, 1_000_000L, 0, null, null, null, 0, T0, null, null, T0,
+    static ConversionStats progress(long id, ConversionPhase phase, long rowsCopied) {
+        return new ConversionStats(id, phase, rowsCopied, 1_000_000L, 0, null, null, null, 0, T0, null, null, T0,
                 "public.workflow_events_unpartitioned", null);
     }
 }

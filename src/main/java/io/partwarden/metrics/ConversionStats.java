@@ -23,7 +23,7 @@ import org.springframework.jdbc.core.RowMapper;
  * @param rowsPerSecond how fast the copy ran over about the last minute of reads; null until two
  *     reads of the same copy, and after the cut-over
  */
-public record ConversionProgress(long id, ConversionPhase phase, long rowsCopied, Long rowsEstimated,
+public record ConversionStats(long id, ConversionPhase phase, long rowsCopied, Long rowsEstimated,
                                  long backlogChanges, String blocked, String lastError, Instant lastErrorAt,
                                  long cutoverAttempts, Instant startedAt, Instant cutoverAt, Instant finishAfter,
                                  Instant updatedAt, String kept, Double rowsPerSecond) {
@@ -41,7 +41,7 @@ public record ConversionProgress(long id, ConversionPhase phase, long rowsCopied
              WHERE c.source_schema = ? AND c.source_name = ?
              ORDER BY c.id DESC LIMIT 1""";
 
-    static final RowMapper<ConversionProgress> MAPPER = (ResultSet rs, int row) -> new ConversionProgress(
+    static final RowMapper<ConversionStats> MAPPER = (ResultSet rs, int row) -> new ConversionStats(
             rs.getLong("id"), ConversionPhase.of(rs.getString("phase")), rs.getLong("rows_copied"),
             rs.getObject("rows_estimated", Long.class), rs.getLong("backlog"), rs.getString("blocked"),
             rs.getString("last_error"), instant(rs, "last_error_at"), rs.getLong("cutover_attempts"),
@@ -54,8 +54,8 @@ public record ConversionProgress(long id, ConversionPhase phase, long rowsCopied
         return SqlTime.instant(rs.getObject(column, OffsetDateTime.class));
     }
 
-    public ConversionProgress withRate(Double rate) {
-        return new ConversionProgress(id, phase, rowsCopied, rowsEstimated, backlogChanges, blocked, lastError, lastErrorAt,
+    public ConversionStats withRate(Double rate) {
+        return new ConversionStats(id, phase, rowsCopied, rowsEstimated, backlogChanges, blocked, lastError, lastErrorAt,
                 cutoverAttempts, startedAt, cutoverAt, finishAfter, updatedAt, kept, rate);
     }
 
