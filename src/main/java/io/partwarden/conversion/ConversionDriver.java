@@ -104,14 +104,22 @@ public class ConversionDriver {
         records.begin(plain.get(), estimate(plain.get()));
         Failpoint.reach("conversion.prepared");
         Optional<Conversion> begun = records.latest(eventsSchema, EVENTS_TABLE).filter(c -> !c.phase().ended());
-        begun.ifPresent(c -> log.info("Converting {} online: {} rows by the catalog's estimate; writers keep writing,"
-                + " the swap at the end holds them for under a second", c.label(), c.rowsEstimated()));
+        begun.ifPresent(c -> log.info("Converting {} online: about {} rows, {} MB; it needs about {} MB free for the copy"
+                        + " and as much again of WAL until checkpoints recycle it; writers keep writing, the swap at the end"
+                        + " holds them for under a second", c.label(), c.rowsEstimated(), megabytes(c), megabytes(c) * 11 / 10));
         return begun;
     }
 
     static final String EVENTS_TABLE = "workflow_events";
     static final String KEY_COLUMN = "ts";
     static final String ESTIMATE = "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::oid";
+
+    static final String SIZE = "SELECT pg_total_relation_size(?::oid) / (1024 * 1024)";
+
+    private long megabytes(Conversion c) {
+        Long mb = jdbc.queryForObject(SIZE, Long.class, c.sourceOid());
+        return mb == null ? 0 : mb;
+    }
 
     private long estimate(SourceTable table) {
         Long estimate = jdbc.queryForObject(ESTIMATE, Long.class, table.oid());
