@@ -190,6 +190,8 @@ class OnlineConversionCrashTest {
                    AND coalesce(n.id, o.id) NOT IN (SELECT id FROM partwarden.conversion_change WHERE direction = 'r' AND kind = 'k')
                  ORDER BY 1 LIMIT 20""".formatted(KEPT), Long.class))
                 .as("ids where the kept table differs from the new one with no change logged for the way back").isEmpty();
+        soft.assertThat(db.jdbc().queryForObject("SELECT reltuples FROM pg_class WHERE oid = 'workflow_events'::regclass",
+                Double.class)).as("the partitioned table's row estimate: analyzed after the swap").isPositive();
         soft.assertThat(load.failures()).as("writers' failures").isEmpty();
         soft.assertThat(db.jdbc().queryForList("SELECT phase FROM partwarden.conversion", String.class))
                 .as("conversions recorded").containsExactly("converted");
