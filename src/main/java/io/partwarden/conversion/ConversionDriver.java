@@ -140,6 +140,7 @@ public class ConversionDriver {
             c = records.get(id);
             logProgress(c);
             if (!c.phase().beforeCutover()) {
+                analyzeIfSwappedUnanalyzed(c);
                 return c;
             }
             try {
@@ -237,6 +238,19 @@ public class ConversionDriver {
         }
     }
 
+    /** reltuples stays -1 (PostgreSQL 14 on) until a partitioned table's first ANALYZE: autovacuum never does it. */
+    static final String NEVER_ANALYZED = "SELECT reltuples < 0 FROM pg_class WHERE oid = ?::regclass";
+
+    /** A process killed between the swap and its ANALYZE: the next one does it. */
+    private void analyzeIfSwappedUnanalyzed(Conversion c) {
+        if (c.phase() == ConversionPhase.CONVERTED
+                && Boolean.TRUE.equals(jdbc.queryForObject(NEVER_ANALYZED, Boolean.class, c.source()))) {
+            log.info("{}: not analyzed since the cut-over (the process that swapped it stopped first): analyzing it",
+                    c.label());
+            analyze(c);
+        }
+    }
+
     private void analyze(Conversion c) {
         try {
             jdbc.execute(Cutover.analyze(c));
@@ -251,6 +265,7 @@ public class ConversionDriver {
         if (c.phase() != ConversionPhase.CONVERTED) {
             return 0;
         }
+        analyzeIfSwappedUnanalyzed(c);
         Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid()));
         return replay.round(c, ChangeCapture.REVERSE, columns, 10_000);
     }

@@ -35,10 +35,24 @@ public final class TestDatabase implements AutoCloseable {
 
     public static TestDatabase create(String hint) {
         Server server = Server.get();
-        String name = ("pw_" + hint.replaceAll("[^A-Za-z0-9]", "_") + "_"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24))).toLowerCase(Locale.ROOT);
+        String name = newName(hint);
         server.execute("CREATE DATABASE " + name);
         return new TestDatabase(server, name);
+    }
+
+    /**
+     * A new database holding what this one holds now ({@code CREATE DATABASE … TEMPLATE}): much
+     * quicker than building the same state again. Nobody may be connected to this one meanwhile.
+     */
+    public TestDatabase copy(String hint) {
+        String copy = newName(hint);
+        server.execute("CREATE DATABASE " + copy + " TEMPLATE " + name);
+        return new TestDatabase(server, copy);
+    }
+
+    private static String newName(String hint) {
+        return ("pw_" + hint.replaceAll("[^A-Za-z0-9]", "_") + "_"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24))).toLowerCase(Locale.ROOT);
     }
 
     public String url() {
