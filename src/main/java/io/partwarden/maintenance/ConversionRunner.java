@@ -49,10 +49,16 @@ public class ConversionRunner {
     /** @param evenAfterOperatorGaveUp as {@code --convert}: begin anew after a rollback */
     public Optional<String> runToCutover(boolean evenAfterOperatorGaveUp) {
         Instant catchingUpSince = null;
+        boolean announced = false;
         Duration cutoverTimeout = properties.migration().online().cutoverTimeout();
         while (true) {
             Optional<SimpleLock> held = lock.tryAcquireConversion();
             if (held.isEmpty()) {
+                if (!announced) {
+                    log.info("Another instance holds lock {} (or held it when it died: the lock lapses after {}):"
+                            + " waiting for it", PassLock.CONVERSION, Spelling.of(PassLock.CONVERSION_AT_MOST_FOR));
+                    announced = true;
+                }
                 LockRetry.pause(OTHER_REPLICA_POLL, "waiting for the conversion lock another instance holds");
                 continue;
             }

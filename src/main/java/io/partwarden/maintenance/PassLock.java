@@ -20,8 +20,11 @@ public class PassLock {
     static final String NAME = "partwarden-maintenance";
     /** Held by the replica that drives an online conversion, apart from the pass's: passes of other tables go on. */
     static final String CONVERSION = "partwarden-conversion";
-    /** A slice of conversion work is much shorter; should the replica die, another takes over after this. */
-    static final java.time.Duration CONVERSION_AT_MOST_FOR = java.time.Duration.ofMinutes(10);
+    /**
+     * A slice of conversion work takes 30 s; should the replica die, another takes over after this.
+     * Correctness does not rest on it: each step locks the conversion's row.
+     */
+    static final java.time.Duration CONVERSION_AT_MOST_FOR = java.time.Duration.ofMinutes(2);
     static final String TABLE = "partwarden.shedlock";
 
     private final LockProvider provider;

@@ -120,9 +120,8 @@ class OnlineConversionCrashTest {
      * {@code SchemaMigration.migrate(db.dataSource(), TestProperties.partwarden(Map.of("migration.conversion", "online")))}.
      */
     static void plainEventsTableAfterMigration(TestDatabase db) {
-        db.execute("ALTER TABLE workflow_events RENAME TO workflow_events_set_aside");
-        TestProperties.migrate(db);
-        db.execute("DROP TABLE workflow_events CASCADE; ALTER TABLE workflow_events_set_aside RENAME TO workflow_events");
+        io.partwarden.migration.SchemaMigration.migrate(db.dataSource(),
+                TestProperties.partwarden(java.util.Map.of("migration.conversion", "online")));
     }
 
     private static void killAt(String point, TestDatabase db) throws Exception {
