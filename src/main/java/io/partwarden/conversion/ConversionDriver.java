@@ -41,8 +41,6 @@ public class ConversionDriver {
     private final Rollback rollback;
     private final MissingMonths missingMonths;
     private BackfillPace pace;
-    /** Replay rounds are sized as batches are, so that the log drains faster than busy writers fill it. */
-    private BackfillPace replayPace;
     private long lastProgressLog;
     private long rowsAtLastLog;
 
@@ -64,7 +62,6 @@ public class ConversionDriver {
         this.rollback = new Rollback(jdbc, transactions, records, replay, migration.lockTimeout(), migration.lockAttempts());
         this.missingMonths = new MissingMonths(jdbc, transactions, migration.lockTimeout());
         this.pace = new BackfillPace(online.batchRows(), online.batchTarget(), online.rowsPerSecond());
-        this.replayPace = new BackfillPace(online.cutoverBacklog(), online.batchTarget(), 0);
     }
 
     public Optional<Conversion> latestOfEventsTable() {
@@ -153,7 +150,7 @@ public class ConversionDriver {
                     case BACKFILLING -> backfillStep(c, columns);
                     case CATCHING_UP -> {
                         if (!replay.atMost(c, ChangeCapture.FORWARD, online.cutoverBacklog())) {
-                            replayRound(c, columns);
+                            replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
                         } else if (!tryCutover(c, columns)) {
                             LockRetry.pause(cutoverPause, "waiting to try the cut-over again");
                             cutoverPause = min(cutoverPause.multipliedBy(2), LONGEST_CUTOVER_PAUSE);
@@ -196,11 +193,8 @@ public class ConversionDriver {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Duration pause = pace.pauseAfter(batch.copied(), took);
         pace = pace.after(batch.copied(), took);
-        // changes logged meanwhile, for as long as the batch took at most, so that copy and replay both advance
-        long replayUntil = System.nanoTime() + Math.max(took.toNanos(), online.batchTarget().toNanos());
-        while (replayRound(c, columns) && System.nanoTime() < replayUntil) {
-            // a full round: more may wait
-        }
+        // changes logged meanwhile, so that the backlog stays small
+        replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
         if (!pause.isZero()) {
             LockRetry.pause(pause, "keeping the copy under partwarden.migration.online.rows-per-second");
         }
@@ -208,15 +202,6 @@ public class ConversionDriver {
             log.info("{}: every row copied ({}); applying the changes logged meanwhile, then the cut-over", c.label(),
                     c.rowsCopied() + batch.copied());
         }
-    }
-
-    /** One round of forward replay; whether it was full (more changes may wait). */
-    private boolean replayRound(Conversion c, Columns columns) {
-        int limit = replayPace.rows();
-        long started = System.nanoTime();
-        int applied = replay.round(c, ChangeCapture.FORWARD, columns, limit);
-        replayPace = replayPace.after(applied, Duration.ofNanos(System.nanoTime() - started));
-        return applied >= limit;
     }
 
     private boolean tryCutover(Conversion c, Columns columns) {
