@@ -104,9 +104,12 @@ public class ConversionDriver {
         records.begin(plain.get(), estimate(plain.get()));
         Failpoint.reach("conversion.prepared");
         Optional<Conversion> begun = records.latest(eventsSchema, EVENTS_TABLE).filter(c -> !c.phase().ended());
-        begun.ifPresent(c -> log.info("Converting {} online: about {} rows, {} MB; it needs about {} MB free for the copy"
-                        + " and as much again of WAL until checkpoints recycle it; writers keep writing, the swap at the end"
-                        + " holds them for under a second", c.label(), c.rowsEstimated(), megabytes(c), megabytes(c) * 11 / 10));
+        begun.ifPresent(c -> {
+            long megabytes = megabytes(c);
+            log.info("Converting {} online: about {} rows, {} MB; it needs about {} MB free for the copy and as much again"
+                    + " of WAL until checkpoints recycle it; writers keep writing, the swap at the end holds them for under"
+                    + " a second", c.label(), c.rowsEstimated(), megabytes, megabytes * 11 / 10);
+        });
         return begun;
     }
 

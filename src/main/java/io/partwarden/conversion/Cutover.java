@@ -63,7 +63,7 @@ final class Cutover {
                      'partitions', (SELECT jsonb_agg(c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                                      WHERE i.inhparent = ?::oid))::text""";
     static final String TRUNCATED = """
-            SELECT EXISTS (SELECT 1 FROM partwarden.conversion_change WHERE conversion_id = ? AND kind = 't' AND direction = 'f')""";
+            SELECT EXISTS (SELECT 1 FROM partwarden.conversion_change WHERE conversion_id = ? AND kind = 't' AND direction = ?::"char")""";
     static final String CONVERTED = """
             UPDATE partwarden.conversion SET phase = 'converted', cutover_at = now(), updated_at = now(),
                    finish_after = CASE WHEN ?::bigint > 0 THEN now() + make_interval(secs => ?::bigint / 1000.0) END,
@@ -112,7 +112,7 @@ final class Cutover {
             long deadline = System.nanoTime() + hold.toNanos();
             ConversionTransaction.setLocalStatementTimeout(jdbc, hold);
             Failpoint.reach("conversion.cutover.locked"); // locks held; a kill rolls it all back
-            if (jdbc.queryForObject(TRUNCATED, Boolean.class, c.id())) {
+            if (jdbc.queryForObject(TRUNCATED, Boolean.class, c.id(), ChangeCapture.FORWARD)) {
                 throw new HoldExceeded(c.label() + " was truncated since the copy began: the copy starts again first");
             }
             while (replay.apply(c, ChangeCapture.FORWARD, columns, 10_000) > 0) {

@@ -96,7 +96,7 @@ final class Rollback {
             jdbc.execute("LOCK TABLE " + c.source() + " IN ACCESS EXCLUSIVE MODE");
             jdbc.execute("LOCK TABLE " + c.kept() + " IN ACCESS EXCLUSIVE MODE");
             Failpoint.reach("conversion.rollback.locked");
-            if (jdbc.queryForObject(Cutover.TRUNCATED.replace("'f'", "'r'"), Boolean.class, id)) {
+            if (jdbc.queryForObject(Cutover.TRUNCATED, Boolean.class, id, ChangeCapture.REVERSE)) {
                 jdbc.execute("TRUNCATE " + c.kept());
                 jdbc.update("DELETE FROM partwarden.conversion_change WHERE conversion_id = ? AND direction = 'r'", id);
                 jdbc.update("INSERT INTO " + c.kept() + " (" + columns.list() + ") OVERRIDING SYSTEM VALUE SELECT "

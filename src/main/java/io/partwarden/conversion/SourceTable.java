@@ -21,10 +21,6 @@ public record SourceTable(String schema, String name, long oid, String owner, St
               FROM pg_constraint con CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
               JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              WHERE con.conrelid = ? AND con.contype = 'p' ORDER BY k.ord""";
-    static final String STORED_COLUMNS = """
-            SELECT attname FROM pg_attribute WHERE attrelid = ? AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
-             ORDER BY attnum""";
-
     static final List<String> INTEGER_TYPES = List.of("smallint", "integer", "bigint");
 
     /** The table if it is a plain one; refused, naming why, if the online method cannot copy it. */
@@ -48,7 +44,7 @@ public record SourceTable(String schema, String name, long oid, String owner, St
                     + "): the online conversion copies by a single smallint, integer or bigint primary key column;"
                     + " set partwarden.migration.conversion=in-place to convert it in one transaction");
         }
-        List<String> columns = jdbc.queryForList(STORED_COLUMNS, String.class, oid);
+        List<String> columns = jdbc.queryForList(Columns.STORED, String.class, oid);
         return Optional.of(new SourceTable(schema, name, oid, owner, keyColumn, (String) key.get(0).get("attname"), columns));
     }
 
