@@ -22,19 +22,23 @@ final class Backfill {
                SET backfill_to = coalesce((SELECT max(%1$s) FROM %2$s), 0),
                    copied_through = coalesce((SELECT min(%1$s) FROM %2$s) - 1, 0), updated_at = now()
              WHERE id = ? AND backfill_to IS NULL""";
-    /** One batch, read and written by one statement: one snapshot for both. */
+    /**
+     * One batch, read and written by one statement: one snapshot for both. The rows whose
+     * referenced row is gone by the time it is locked are read but not copied (see {@link References}).
+     */
     static final String BATCH = """
-            WITH batch AS (SELECT %1$s FROM %2$s WHERE %3$s > ? AND %3$s <= ? ORDER BY %3$s LIMIT ?),
-                 copied AS (INSERT INTO %4$s (%1$s) OVERRIDING SYSTEM VALUE SELECT %1$s FROM batch RETURNING %3$s)
-            SELECT count(*) AS copied, max(%3$s) AS last FROM copied""";
+            WITH batch AS (SELECT %1$s FROM %2$s WHERE %3$s > ? AND %3$s <= ? ORDER BY %3$s LIMIT ?),%5$s
+                 copied AS (INSERT INTO %4$s (%1$s) OVERRIDING SYSTEM VALUE SELECT %1$s FROM batch b%6$s RETURNING %3$s)
+            SELECT (SELECT count(*) FROM batch) AS read, (SELECT count(*) FROM copied) AS copied,
+                   (SELECT max(%3$s) FROM batch) AS last""";
     static final String BATCH_KEYS = "SELECT %s FROM %s WHERE %s > ? AND %s <= ? ORDER BY %s LIMIT ?";
     static final String CHECKPOINT = """
             UPDATE partwarden.conversion SET copied_through = ?, rows_copied = rows_copied + ?, updated_at = now(),
                    phase = CASE WHEN ? >= backfill_to THEN 'catching_up' ELSE phase END
              WHERE id = ? AND phase = 'backfilling'""";
 
-    /** What one batch did. */
-    record Batch(long copied, boolean lastOfBackfill) {
+    /** What one batch did: rows read, rows copied (those whose referenced rows were still there). */
+    record Batch(long read, long copied, boolean lastOfBackfill) {
     }
 
     private final JdbcTemplate jdbc;
@@ -56,16 +60,17 @@ final class Backfill {
     }
 
     /** Copies up to {@code rows} rows after the checkpoint. */
-    Batch copy(Conversion conversion, Columns columns, int rows) {
+    Batch copy(Conversion conversion, Columns columns, References references, int rows) {
         Batch batch = transaction.run("copy a batch into " + conversion.staged(), conversion.id(), statementTimeout, c -> {
             if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
-                return new Batch(0, false);
+                return new Batch(0, 0, false);
             }
-            Map<String, Object> done = jdbc.queryForMap(batch(c, columns), c.copiedThrough(), c.backfillTo(), rows);
+            Map<String, Object> done = jdbc.queryForMap(batch(c, columns, references), c.copiedThrough(), c.backfillTo(), rows);
+            long read = ((Number) done.get("read")).longValue();
             long copied = ((Number) done.get("copied")).longValue();
-            long upTo = copied < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();
+            long upTo = read < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();
             jdbc.update(CHECKPOINT, upTo, copied, upTo, c.id());
-            return new Batch(copied, upTo >= c.backfillTo());
+            return new Batch(read, copied, upTo >= c.backfillTo());
         });
         if (++batches == 3) {
             Failpoint.reach("conversion.batch"); // the third: rows and checkpoint committed before it
@@ -79,8 +84,16 @@ final class Backfill {
     }
 
     /** {@link #BATCH} for the conversion's tables; parameters: copied_through, backfill_to, rows. */
-    static String batch(Conversion c, Columns columns) {
-        return BATCH.formatted(columns.list(), c.source(), io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.staged());
+    static String batch(Conversion c, Columns columns, References references) {
+        StringBuilder locks = new StringBuilder();
+        StringBuilder holding = new StringBuilder();
+        for (int n = 0; n < references.keys().size(); n++) {
+            References.Reference key = references.keys().get(n);
+            locks.append("\n                 ").append(key.lock(References.cte(n), "batch")).append(',');
+            holding.append(n == 0 ? " WHERE " : " AND ").append(key.holds(References.cte(n)));
+        }
+        return BATCH.formatted(columns.list(), c.source(), io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.staged(),
+                locks, holding);
     }
 
     /** The keys of the rows the next batch would copy, for placing them in months. */

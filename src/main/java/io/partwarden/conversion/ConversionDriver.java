@@ -43,6 +43,8 @@ public class ConversionDriver {
     private BackfillPace pace;
     private long lastProgressLog;
     private long rowsAtLastLog;
+    private long changesApplied;
+    private long changesAtLastLog;
 
     public ConversionDriver(JdbcTemplate jdbc, TransactionTemplate transactions, PartwardenProperties properties) {
         this.jdbc = jdbc;
@@ -138,6 +140,7 @@ public class ConversionDriver {
         long until = System.nanoTime() + slice.toNanos();
         Conversion c = records.get(id);
         Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid()));
+        References references = References.read(jdbc, c.sourceOid());
         Duration cutoverPause = Duration.ofMillis(200);
         while (System.nanoTime() < until) {
             c = records.get(id);
@@ -150,10 +153,10 @@ public class ConversionDriver {
                 switch (c.phase()) {
                     case PREPARING -> preparation.run(c);
                     case STAGING -> staging.run(c);
-                    case BACKFILLING -> backfillStep(c, columns);
+                    case BACKFILLING -> backfillStep(c, columns, references);
                     case CATCHING_UP -> {
                         if (!replay.atMost(c, ChangeCapture.FORWARD, online.cutoverBacklog())) {
-                            replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
+                            changesApplied += replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
                         } else if (!tryCutover(c, columns)) {
                             LockRetry.pause(cutoverPause, "waiting to try the cut-over again");
                             cutoverPause = min(cutoverPause.multipliedBy(2), LONGEST_CUTOVER_PAUSE);
@@ -185,19 +188,26 @@ public class ConversionDriver {
         return records.get(id);
     }
 
-    private void backfillStep(Conversion c, Columns columns) {
+    private void backfillStep(Conversion c, Columns columns, References references) {
         if (c.backfillTo() == null) {
             backfill.readBounds(c);
             return;
         }
         waitForReplicas();
         long started = System.nanoTime();
-        Backfill.Batch batch = backfill.copy(c, columns, pace.rows());
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        Duration pause = pace.pauseAfter(batch.copied(), took);
-        pace = pace.after(batch.copied(), took);
-        // changes logged meanwhile, so that the backlog stays small
-        replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
+        Backfill.Batch batch = backfill.copy(c, columns, references, pace.rows());
+        long took = System.nanoTime() - started;
+        Duration pause = pace.pauseAfter(batch.read(), Duration.ofNanos(took));
+        pace = pace.after(batch.read(), Duration.ofNanos(took));
+        // the changes logged meanwhile, for up to as long as the batch took: the log drains however
+        // fast writers fill it (a run deleted cascades thousands), and the copy keeps half the time
+        long replayed = System.nanoTime();
+        int round = online.cutoverBacklog();
+        int applied;
+        do {
+            applied = replay.round(c, ChangeCapture.FORWARD, columns, round);
+            changesApplied += applied;
+        } while (applied == round && System.nanoTime() - replayed < took);
         if (!pause.isZero()) {
             LockRetry.pause(pause, "keeping the copy under partwarden.migration.online.rows-per-second");
         }
@@ -340,14 +350,16 @@ public class ConversionDriver {
         }
         double seconds = lastProgressLog == 0 ? 0 : (now - lastProgressLog) / 1e9;
         long rate = seconds == 0 || c.rowsCopied() < rowsAtLastLog ? 0 : Math.round((c.rowsCopied() - rowsAtLastLog) / seconds);
+        long changeRate = seconds == 0 ? 0 : Math.round((changesApplied - changesAtLastLog) / seconds);
         lastProgressLog = now;
         rowsAtLastLog = c.rowsCopied();
+        changesAtLastLog = changesApplied;
         Long backlog = jdbc.queryForObject(BACKLOG, Long.class, c.id());
         Long left = c.rowsLeft();
-        log.info("{}: {}, {} rows copied{}{}, {} changes waiting", c.label(), c.phase().sql(), c.rowsCopied(),
+        log.info("{}: {}, {} rows copied{}{}, {} changes waiting{}", c.label(), c.phase().sql(), c.rowsCopied(),
                 left == null ? "" : ", about " + left + " left",
                 rate == 0 ? "" : ", " + rate + " rows/s" + (left == null ? "" : ", about " + (left / Math.max(1, rate)) + " s to go"),
-                backlog);
+                backlog, changeRate == 0 ? "" : " (" + changeRate + " applied/s)");
     }
 
     public List<Conversion> underWay() {

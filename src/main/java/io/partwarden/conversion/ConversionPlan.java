@@ -113,12 +113,13 @@ public final class ConversionPlan {
                 }));
 
         phases.add(phase(c, ConversionPhase.BACKFILLING, "the range to copy, read once; then batches by primary key, each"
-                + " one transaction that commits its rows with its checkpoint (lock-timeout, a 10 s fuse); after each batch a"
-                + " round of the changes captured meanwhile: their copies deleted, the source's rows as they are now copied"
+                + " one transaction that commits its rows with its checkpoint (lock-timeout, a 10 s fuse); the rows whose referenced"
+                + " row is gone by the time it is locked FOR KEY SHARE are skipped (their deletes are logged); after each"
+                + " batch, for up to as long as it took, rounds of the changes captured meanwhile: their copies deleted, the source's rows as they are now copied"
                 + " again, the log rows consumed in the same transaction", () -> {
                     List<String> out = new ArrayList<>();
                     out.add(render(Backfill.bounds(c), c.id()));
-                    out.add(render(Backfill.batch(c, columns), param("copied_through"), param("backfill_to"), online.batchRows()));
+                    out.add(render(Backfill.batch(c, columns, References.read(jdbc, c.sourceOid())), param("copied_through"), param("backfill_to"), online.batchRows()));
                     out.add(render(Backfill.CHECKPOINT, param("last_copied"), param("copied"), param("last_copied"), c.id()));
                     out.addAll(round(c, columns, ChangeCapture.FORWARD, c.source(), c.staged(), online.cutoverBacklog()));
                     return out;

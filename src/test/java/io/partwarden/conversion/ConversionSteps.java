@@ -59,7 +59,7 @@ final class ConversionSteps {
         Backfill backfill = new Backfill(jdbc, transaction, Duration.ofSeconds(10));
         backfill.readBounds(conversion());
         Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, conversion().sourceOid()));
-        backfill.copy(conversion(), columns, rows);
+        backfill.copy(conversion(), columns, References.read(jdbc, conversion().sourceOid()), rows);
         return this;
     }
 

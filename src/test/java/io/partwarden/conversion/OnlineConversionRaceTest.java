@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +81,8 @@ class OnlineConversionRaceTest {
     }
 
     Backfill.Batch batch(int rows) {
-        return new Backfill(jdbc, transaction, Duration.ofSeconds(10)).copy(records.get(conversion.id()), columns, rows);
+        return new Backfill(jdbc, transaction, Duration.ofSeconds(10)).copy(records.get(conversion.id()), columns,
+                References.read(jdbc, conversion.sourceOid()), rows);
     }
 
     void replayAll() {
@@ -140,6 +143,36 @@ class OnlineConversionRaceTest {
         copyEverything();
         assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isZero();
+    }
+
+    @Test
+    void aRunDeletedUnderABatchLeavesItsEventsOutAndTheBatchCommits() throws Exception {
+        batch(100);
+        Backfill.Batch batch;
+        try (Connection deleter = db.connect(); Statement statement = deleter.createStatement()) {
+            deleter.setAutoCommit(false);
+            statement.executeUpdate("DELETE FROM \"Mixed Schema\".\"Runs\" WHERE id = 3"); // its cascade not yet committed
+            CompletableFuture<Backfill.Batch> running = CompletableFuture.supplyAsync(() -> batch(300));
+            waitUntilABackendWaitsForALock();
+            deleter.commit(); // after the batch read run 3's events in its snapshot, before it locked run 3
+            batch = running.get(30, TimeUnit.SECONDS);
+        }
+        assertThat(batch.read()).isEqualTo(300);
+        assertThat(batch.copied()).isEqualTo(270); // every tenth row is run 3's
+        copyEverything();
+        assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isZero();
+    }
+
+    void waitUntilABackendWaitsForALock() throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND wait_event_type = 'Lock'", Integer.class) > 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no backend of this database waited for a lock within 10 s");
     }
 
     @Test
