@@ -23,7 +23,9 @@
 # Usage: bench/online-conversion.sh [ROWS]   (default 1000000)
 #   CASES="in-place online none" (the default) chooses and orders the cases; "none" runs as long as
 #   the longest conversion before it took, or NONE_SECONDS (default 20) if none ran before it;
-#   KEEP_LOGS=1 keeps the clients' and the service's logs (the path is printed at the end).
+#   KEEP_LOGS=1 keeps the clients' and the service's logs (the path is printed at the end);
+#   BASE=name builds the database under that name and keeps it, or reuses it if it exists (for
+#   rerunning cases on the same data; drop it yourself when done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
@@ -36,7 +38,7 @@ jar=target/partwarden.jar
 [ -f $jar ] || { echo "needs $jar: mvn -B -DskipTests package" >&2; exit 1; }
 # The service as a sidecar starts it (see the Dockerfile): one compiler tier, serial GC, low priority.
 partwarden="nice -n 10 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar --once"
-base=pw_bench_online_$$_${RANDOM}
+base=${BASE:-pw_bench_online_$$_${RANDOM}}
 work=$(mktemp -d)
 databases=()
 background=()
@@ -57,8 +59,11 @@ now() { date +%s.%N; }
 
 # --- the database, built once --------------------------------------------------------------
 bulk=$((rows > 10000 ? rows - 10000 : 0))
+if [ -n "${BASE:-}" ] && [ "$(sql postgres "SELECT count(*) FROM pg_database WHERE datname = '$base'")" = 1 ]; then
+  echo "reusing $base (BASE): $(sql "$base" "SELECT count(*) FROM workflow_events") events"
+else
+[ -n "${BASE:-}" ] || databases+=("$base")
 echo "building $base: $((bulk + 10000)) events over a year, 1,000 runs for the deleter and the updater"
-databases+=("$base")
 psql -h $host -U postgres -qc "CREATE DATABASE $base"
 psql -h $host -U postgres -d "$base" -v ON_ERROR_STOP=1 -q \
   -f src/main/resources/demo/meshhook.sql -f src/main/resources/demo/meshhook-events.sql
@@ -76,6 +81,7 @@ sql "$base" "
     JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM workflow_runs
            WHERE status IN ('failed', 'succeeded')) r ON r.n = g % 1000"
 sql "$base" "VACUUM ANALYZE"
+fi
 sql "$base" "SELECT e.id FROM workflow_events e JOIN workflow_runs r ON r.id = e.run_id
               WHERE r.status = 'succeeded' AND e.ts > now() - interval '180 days'" > "$work/updatable.txt"
 printf "  %s events, %s of table, %s updatable\n" "$(sql "$base" "SELECT count(*) FROM workflow_events")" \

@@ -23,12 +23,12 @@ final class Backfill {
                    copied_through = coalesce((SELECT min(%1$s) FROM %2$s) - 1, 0), updated_at = now()
              WHERE id = ? AND backfill_to IS NULL""";
     /**
-     * One batch, read and written by one statement: one snapshot for both. The rows whose
-     * referenced row is gone by the time it is locked are read but not copied (see {@link References}).
+     * One batch, read and written by one statement: one snapshot for both. Rows whose referenced
+     * row a delete holds or has removed are logged for replay, not copied (see {@link References}).
      */
     static final String BATCH = """
-            WITH batch AS (SELECT %1$s FROM %2$s WHERE %3$s > ? AND %3$s <= ? ORDER BY %3$s LIMIT ?),%5$s
-                 copied AS (INSERT INTO %4$s (%1$s) OVERRIDING SYSTEM VALUE SELECT %1$s FROM batch b%6$s RETURNING %3$s)
+            WITH batch AS (SELECT %1$s FROM %2$s WHERE %3$s > ? AND %3$s <= ? ORDER BY %3$s LIMIT ?),
+                 %4$s
             SELECT (SELECT count(*) FROM batch) AS read, (SELECT count(*) FROM copied) AS copied,
                    (SELECT max(%3$s) FROM batch) AS last""";
     static final String BATCH_KEYS = "SELECT %s FROM %s WHERE %s > ? AND %s <= ? ORDER BY %s LIMIT ?";
@@ -65,7 +65,9 @@ final class Backfill {
             if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
                 return new Batch(0, 0, false);
             }
-            Map<String, Object> done = jdbc.queryForMap(batch(c, columns, references), c.copiedThrough(), c.backfillTo(), rows);
+            Object[] parameters = references.keys().isEmpty() ? new Object[] {c.copiedThrough(), c.backfillTo(), rows}
+                    : new Object[] {c.copiedThrough(), c.backfillTo(), rows, c.id()};
+            Map<String, Object> done = jdbc.queryForMap(batch(c, columns, references), parameters);
             long read = ((Number) done.get("read")).longValue();
             long copied = ((Number) done.get("copied")).longValue();
             long upTo = read < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();
@@ -83,17 +85,14 @@ final class Backfill {
         return BOUNDS.formatted(io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.source());
     }
 
-    /** {@link #BATCH} for the conversion's tables; parameters: copied_through, backfill_to, rows. */
+    /**
+     * {@link #BATCH} for the conversion's tables; parameters: copied_through, backfill_to, rows, and
+     * the conversion's id if the table has foreign keys.
+     */
     static String batch(Conversion c, Columns columns, References references) {
-        StringBuilder locks = new StringBuilder();
-        StringBuilder holding = new StringBuilder();
-        for (int n = 0; n < references.keys().size(); n++) {
-            References.Reference key = references.keys().get(n);
-            locks.append("\n                 ").append(key.lock(References.cte(n), "batch")).append(',');
-            holding.append(n == 0 ? " WHERE " : " AND ").append(key.holds(References.cte(n)));
-        }
-        return BATCH.formatted(columns.list(), c.source(), io.partwarden.catalog.SqlIdentifier.quote(c.idColumn()), c.staged(),
-                locks, holding);
+        String id = io.partwarden.catalog.SqlIdentifier.quote(c.idColumn());
+        return BATCH.formatted(columns.list(), c.source(), id,
+                references.copying("batch", c.staged(), columns.list(), id, ChangeCapture.FORWARD));
     }
 
     /** The keys of the rows the next batch would copy, for placing them in months. */

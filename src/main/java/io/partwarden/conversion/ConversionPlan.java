@@ -114,14 +114,18 @@ public final class ConversionPlan {
 
         phases.add(phase(c, ConversionPhase.BACKFILLING, "the range to copy, read once; then batches by primary key, each"
                 + " one transaction that commits its rows with its checkpoint (lock-timeout, a 10 s fuse); the rows whose referenced"
-                + " row is gone by the time it is locked FOR KEY SHARE are skipped (their deletes are logged); after each"
+                + " row a delete holds or has removed (FOR KEY SHARE SKIP LOCKED) are logged as changes, not copied; after each"
                 + " batch, for up to as long as it took, rounds of the changes captured meanwhile: their copies deleted, the source's rows as they are now copied"
                 + " again, the log rows consumed in the same transaction", () -> {
                     List<String> out = new ArrayList<>();
                     out.add(render(Backfill.bounds(c), c.id()));
-                    out.add(render(Backfill.batch(c, columns, References.read(jdbc, c.sourceOid())), param("copied_through"), param("backfill_to"), online.batchRows()));
+                    References references = References.read(jdbc, c.sourceOid());
+                    out.add(references.keys().isEmpty()
+                            ? render(Backfill.batch(c, columns, references), param("copied_through"), param("backfill_to"), online.batchRows())
+                            : render(Backfill.batch(c, columns, references), param("copied_through"), param("backfill_to"),
+                                    online.batchRows(), c.id()));
                     out.add(render(Backfill.CHECKPOINT, param("last_copied"), param("copied"), param("last_copied"), c.id()));
-                    out.addAll(round(c, columns, ChangeCapture.FORWARD, c.source(), c.staged(), online.cutoverBacklog()));
+                    out.addAll(round(jdbc, c, columns, ChangeCapture.FORWARD, c.source(), c.staged(), online.cutoverBacklog(), true));
                     return out;
                 }));
 
@@ -132,7 +136,10 @@ public final class ConversionPlan {
                 + " the names swapped and everything the plain table carried moved over; then ANALYZE", () -> {
                     List<String> out = new ArrayList<>();
                     Cutover.locks(c).forEach(s -> out.add(s + ";"));
-                    out.add("-- rounds as in backfilling until no change waits; then, as the catalog reads now:");
+                    out.add("-- rounds until no change waits, each waiting for the rows its copies reference instead of"
+                            + " logging them again:");
+                    out.addAll(round(jdbc, c, columns, ChangeCapture.FORWARD, c.source(), c.staged(), 10_000, false));
+                    out.add("-- then, as the catalog reads now:");
                     List<String> partitions = c.stagedOid() == null ? List.of(placeholderPartition(c)) : stagedPartitions(jdbc, c);
                     for (String s : Cutover.statements(jdbc, c, partitions)) {
                         out.add(s + ";" + (c.stagedOid() == null && s.contains(placeholderPartition(c)) ? " " + FOR_EACH_PARTITION : ""));
@@ -144,7 +151,7 @@ public final class ConversionPlan {
 
         List<String> after = new ArrayList<>();
         after.add("-- the changes made to the partitioned table since, replayed into " + c.kept() + " (the same rounds, back):");
-        after.addAll(round(c, columns, ChangeCapture.REVERSE, c.source(), c.kept(), 10_000));
+        after.addAll(round(jdbc, c, columns, ChangeCapture.REVERSE, c.source(), c.kept(), 10_000, true));
         after.add("-- --finish-conversion, or the service once partwarden.migration.online.finish-after has passed"
                 + " (ACCESS EXCLUSIVE on both tables and on the tables the foreign keys reference, within lock-timeout):");
         Finish.statements(c).forEach(s -> after.add(s + ";"));
@@ -168,10 +175,13 @@ public final class ConversionPlan {
         return new Phase(phase, does, done ? List.of() : lines.get(), done);
     }
 
-    private static List<String> round(Conversion c, Columns columns, String direction, String source, String target, int limit) {
-        return List.of(render(Replay.TAKE, c.id(), c.id(), direction, limit),
+    private static List<String> round(JdbcTemplate jdbc, Conversion c, Columns columns, String direction, String source, String target,
+            int limit, boolean deferLocked) {
+        References references = References.read(jdbc, c.sourceOid());
+        String copy = Replay.copy(c, columns, references, source, target, deferLocked ? direction : null);
+        return List.of(render(Replay.ORDERED_BY_KEY), render(Replay.TAKE, c.id(), c.id(), direction, limit), render(Replay.SORTING_AGAIN),
                 render(Replay.deleteCopies(c, target), param("ids")),
-                render(Replay.copy(c, columns, source, target), param("ids")));
+                deferLocked && !references.keys().isEmpty() ? render(copy, param("ids"), c.id()) : render(copy, param("ids")));
     }
 
     /** Stands for each partition of a partitioned table not made yet. */

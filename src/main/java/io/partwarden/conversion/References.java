@@ -8,23 +8,26 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The rows a table's foreign keys reference, as a batch keeps to the rows whose referenced row is
- * still there. A run deleted after a batch's snapshot was taken cascades to events the batch has
- * read: copied, they would fail the foreign key and with it the whole batch, over and over while
- * MeshHook deletes runs. Locking the referenced rows FOR KEY SHARE in the batch's own statement
- * skips exactly those events (their deletes are logged, so replay has nothing to copy) and keeps
- * the others' runs until the batch commits.
+ * The rows a table's foreign keys reference, as a copy keeps to the rows whose referenced row is
+ * there. A run deleted after a copy's snapshot was taken cascades to events the copy has read:
+ * copied, they would fail the foreign key and with it the whole batch, over and over while
+ * MeshHook deletes runs; and a run being deleted right now would hold the copy until its cascade
+ * commits. So the copy locks the referenced rows FOR KEY SHARE in its own statement, skipping
+ * those locked by a delete under way ({@code SKIP LOCKED}), copies the rows whose referenced rows
+ * it holds, and logs the keys of the others as changes: replay copies them as they are once the
+ * delete is decided (gone, if it committed). Inside the cut-over, where nothing may be left for
+ * later, the copy waits for the lock instead.
  */
 record References(List<Reference> keys) {
 
     /** One foreign key: its columns, the table it references and the columns there, all quoted. */
     record Reference(List<String> columns, String table, List<String> referenced) {
 
-        /** The referenced rows of the batch's rows, locked in key order (one order for every batch). */
-        String lock(String name, String batch) {
+        /** The referenced rows of the rows read, locked in key order (one order for every copy). */
+        String lock(String name, String rows, boolean skipLocked) {
             return name + " AS (SELECT " + prefixed("r", referenced) + " FROM " + table + " r WHERE ("
-                    + prefixed("r", referenced) + ") IN (SELECT " + prefixed("b", columns) + " FROM " + batch + " b)"
-                    + " ORDER BY " + prefixed("r", referenced) + " FOR KEY SHARE OF r)";
+                    + prefixed("r", referenced) + ") IN (SELECT " + prefixed("b", columns) + " FROM " + rows + " b)"
+                    + " ORDER BY " + prefixed("r", referenced) + " FOR KEY SHARE OF r" + (skipLocked ? " SKIP LOCKED" : "") + ")";
         }
 
         /** Whether a batch row's reference holds: a null in a key column is not checked, as PostgreSQL does it. */
@@ -57,8 +60,35 @@ record References(List<Reference> keys) {
         return columns.stream().map(c -> alias + "." + c).collect(Collectors.joining(", "));
     }
 
-    /** The name of the {@code n}th key's CTE in a batch. */
+    /** The name of the {@code n}th key's CTE in a copy. */
     static String cte(int n) {
         return "referenced_" + (n + 1);
+    }
+
+    /** Logs the rows left out (one parameter, the conversion's id): replay copies them later. */
+    static final String DEFER = """
+            deferred AS (INSERT INTO partwarden.conversion_change (conversion_id, direction, kind, id)
+                         SELECT ?, '%s', 'k', b.%s FROM %s b WHERE NOT (%s) RETURNING 1)""";
+
+    /**
+     * The CTEs that copy {@code rows} (a CTE of the columns) into {@code target}, as "copied" (the
+     * copy's ids) and, when {@code direction} is given, "deferred" (the keys logged for later).
+     * Parameters: the conversion's id, when deferring.
+     */
+    String copying(String rows, String target, String columnList, String id, String direction) {
+        boolean deferring = direction != null && !keys.isEmpty();
+        StringBuilder with = new StringBuilder();
+        StringBuilder holds = new StringBuilder();
+        for (int n = 0; n < keys.size(); n++) {
+            with.append(keys.get(n).lock(cte(n), rows, deferring)).append(",\n     ");
+            holds.append(n == 0 ? "" : " AND ").append(keys.get(n).holds(cte(n)));
+        }
+        with.append("copied AS (INSERT INTO ").append(target).append(" (").append(columnList)
+                .append(") OVERRIDING SYSTEM VALUE SELECT ").append(columnList).append(" FROM ").append(rows).append(" b")
+                .append(keys.isEmpty() ? "" : " WHERE " + holds).append(" RETURNING ").append(id).append(")");
+        if (deferring) {
+            with.append(",\n     ").append(DEFER.formatted(direction, id, rows, holds));
+        }
+        return with.toString();
     }
 }

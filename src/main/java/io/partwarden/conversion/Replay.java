@@ -29,9 +29,23 @@ final class Replay {
     static final String WAITING = """
             SELECT count(*) FROM (SELECT 1 FROM partwarden.conversion_change
                                    WHERE conversion_id = ? AND direction = ?::"char" LIMIT ?) w""";
+    /**
+     * The oldest changes come by the primary key's order, whatever the statistics say: the log is
+     * never analyzed when autovacuum is busy elsewhere, and a planner that believes it holds a few
+     * rows sorts all of it for every round (a million changes waiting: a second a round).
+     */
+    static final String ORDERED_BY_KEY = "SET LOCAL enable_sort = off";
+    static final String SORTING_AGAIN = "SET LOCAL enable_sort = on";
     static final String PROGRESS = "UPDATE partwarden.conversion SET updated_at = now() WHERE id = ?";
     static final String DELETE_COPIES = "DELETE FROM %s WHERE %s = ANY (?::bigint[])";
-    static final String COPY = "INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s WHERE %4$s = ANY (?::bigint[])";
+    /** Parameters: the keys (bigint[]), and the conversion's id where rows may be deferred (see {@link References}). */
+    static final String COPY = """
+            WITH current AS (SELECT %1$s FROM %2$s WHERE %3$s = ANY (?::bigint[])),
+                 %4$s
+            SELECT count(*) FROM copied""";
+    /** The log rows consumed are dead tuples, and autovacuum may be off or busy elsewhere: vacuumed every so many. */
+    static final String VACUUM = "VACUUM partwarden.conversion_change";
+    static final int VACUUM_EVERY = 100_000;
     /** A TRUNCATE of the plain table: the copy starts again from what the table holds now. */
     static final String RESTART = """
             UPDATE partwarden.conversion SET phase = 'backfilling', rows_copied = 0, updated_at = now(),
@@ -43,6 +57,7 @@ final class Replay {
     private final ConversionTransaction transaction;
     private final ConversionRecords records;
     private final Duration statementTimeout;
+    private long takenSinceVacuum;
 
     Replay(JdbcTemplate jdbc, ConversionTransaction transaction, ConversionRecords records, Duration statementTimeout) {
         this.jdbc = jdbc;
@@ -51,19 +66,37 @@ final class Replay {
         this.statementTimeout = statementTimeout;
     }
 
-    /** One round in its own transaction; how many log rows it consumed. */
+    /**
+     * One round in its own transaction; how many log rows it consumed. Rows whose referenced row a
+     * delete under way holds are logged again rather than waited for.
+     */
     int round(Conversion conversion, String direction, Columns columns, int limit) {
+        References references = References.read(jdbc, conversion.sourceOid());
         int applied = transaction.run("apply changes logged on " + conversion.label(), conversion.id(), statementTimeout,
-                c -> apply(c, direction, columns, limit));
+                c -> apply(c, direction, columns, references, limit, true));
         if (applied > 0) {
             Failpoint.reach("conversion.replayed." + direction); // a round committed with its log rows
+        }
+        takenSinceVacuum += applied;
+        if (takenSinceVacuum >= VACUUM_EVERY) {
+            takenSinceVacuum = 0;
+            jdbc.execute(VACUUM); // outside any transaction; only warns where the service does not own the log
         }
         return applied;
     }
 
-    /** In the caller's transaction, which holds the conversion's row. */
+    /**
+     * In the caller's transaction, which holds the conversion's row (and, in a cut-over, both
+     * tables): every change taken is applied, waiting for the rows its copies reference.
+     */
     int apply(Conversion c, String direction, Columns columns, int limit) {
+        return apply(c, direction, columns, References.read(jdbc, c.sourceOid()), limit, false);
+    }
+
+    private int apply(Conversion c, String direction, Columns columns, References references, int limit, boolean deferLocked) {
+        jdbc.execute(ORDERED_BY_KEY);
         List<Map<String, Object>> taken = jdbc.queryForList(TAKE, c.id(), c.id(), direction, limit);
+        jdbc.execute(SORTING_AGAIN);
         if (taken.isEmpty()) {
             return 0;
         }
@@ -89,7 +122,12 @@ final class Replay {
         if (!ids.isEmpty()) {
             Long[] keys = ids.toArray(Long[]::new);
             jdbc.update(deleteCopies(c, target), (Object) keys);
-            jdbc.update(copy(c, columns, source, target), (Object) keys);
+            String copy = copy(c, columns, references, source, target, deferLocked ? direction : null);
+            if (deferLocked && !references.keys().isEmpty()) {
+                jdbc.queryForObject(copy, Long.class, keys, c.id());
+            } else {
+                jdbc.queryForObject(copy, Long.class, (Object) keys);
+            }
         }
         return taken.size();
     }
@@ -99,9 +137,13 @@ final class Replay {
         return DELETE_COPIES.formatted(target, SqlIdentifier.quote(c.idColumn()));
     }
 
-    /** The source's current rows of the keys given (one parameter, bigint[]) copied into {@code target}. */
-    static String copy(Conversion c, Columns columns, String source, String target) {
-        return COPY.formatted(target, columns.list(), source, SqlIdentifier.quote(c.idColumn()));
+    /**
+     * The source's current rows of the keys given copied into {@code target}; with a {@code
+     * deferTo} direction, those whose referenced rows a delete under way holds logged there again.
+     */
+    static String copy(Conversion c, Columns columns, References references, String source, String target, String deferTo) {
+        String id = SqlIdentifier.quote(c.idColumn());
+        return COPY.formatted(columns.list(), source, id, references.copying("current", target, columns.list(), id, deferTo));
     }
 
     /** Whether at most {@code most} changes wait. */
