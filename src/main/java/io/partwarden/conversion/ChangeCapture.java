@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The triggers that log every change to a table under conversion into
  * {@code partwarden.conversion_change}: the key of each row inserted, updated (both keys if the key
- * changed) or deleted, including deletes cascaded from a referenced table, and each TRUNCATE.
+ * changed) or deleted, and each TRUNCATE; not the rows deleted with the row they reference (see
+ * {@link #createFunction}).
  * Logged in the writer's own transaction, so a change and its log row commit together or not at
  * all. Keys only: replay reads the row as it is then, so any number of changes to a row cost one
  * copy. {@code SECURITY DEFINER}: writers, tenants under row level security among them, have no
@@ -29,9 +30,21 @@ final class ChangeCapture {
         return SqlIdentifier.qualified("partwarden", "conversion_capture_" + conversionId);
     }
 
-    /** The capture function, generated for the conversion with its id and key column compiled in. */
-    static List<String> createFunction(long conversionId, String idColumn) {
+    /**
+     * The capture function, generated for the conversion with its id and key column compiled in.
+     * A row deleted because the row it references is gone (a run deleted, its events going by the
+     * cascade) is not logged: the copy has the same foreign key, so the same cascade removes the
+     * copy in the same transaction, or the delete fails. Replaying it would look for rows that are
+     * gone on both sides, and a run's delete cascades thousands. Only foreign keys whose table the
+     * service reads whole are asked (row level security hiding a run would drop a real change).
+     */
+    static List<String> createFunction(long conversionId, String idColumn, References references) {
         String id = SqlIdentifier.quote(idColumn);
+        List<String> gone = references.keys().stream().filter(References.Reference::readWhole)
+                .map(References.Reference::referencedGone).toList();
+        String cascaded = gone.isEmpty() ? "" : "  IF TG_OP = 'DELETE' AND (" + String.join(" OR ", gone) + ") THEN\n"
+                + "    RETURN NULL;\n"
+                + "  END IF;\n";
         String log = "INSERT INTO partwarden.conversion_change (conversion_id, direction, kind, id) VALUES ("
                 + conversionId + ", TG_ARGV[0]::\"char\", ";
         return List.of("CREATE OR REPLACE FUNCTION " + function(conversionId) + "() RETURNS trigger LANGUAGE plpgsql"
@@ -41,6 +54,7 @@ final class ChangeCapture {
                         + "    " + log + "'t', NULL);\n"
                         + "    RETURN NULL;\n"
                         + "  END IF;\n"
+                        + cascaded
                         + "  IF TG_OP <> 'INSERT' THEN\n"
                         + "    " + log + "'k', OLD." + id + ");\n"
                         + "  END IF;\n"

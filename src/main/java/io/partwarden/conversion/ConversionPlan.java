@@ -108,7 +108,7 @@ public final class ConversionPlan {
                         out.add("-- the foreign keys of " + c.source() + ", on the table made above:");
                     }
                     Staging.foreignKeyStatements(jdbc, c).forEach(s -> out.add(s + ";"));
-                    Staging.captureStatements(c).forEach(s -> out.add(s + ";"));
+                    Staging.captureStatements(jdbc, c).forEach(s -> out.add(s + ";"));
                     return out;
                 }));
 

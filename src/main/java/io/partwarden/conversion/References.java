@@ -20,8 +20,22 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 record References(List<Reference> keys) {
 
-    /** One foreign key: its columns, the table it references and the columns there, all quoted. */
-    record Reference(List<String> columns, String table, List<String> referenced) {
+    /**
+     * One foreign key: its columns, the table it references and the columns there, all quoted;
+     * whether the service's role reads every row of that table (SELECT granted, and no row level
+     * security that applies to it).
+     */
+    record Reference(List<String> columns, String table, List<String> referenced, boolean readWhole) {
+
+        /**
+         * True, in a row trigger's body, when the deleted row's referenced row is gone in the
+         * deleting transaction: a run deleted, its events going by the cascade.
+         */
+        String referencedGone() {
+            return "(" + columns.stream().map(c -> "OLD." + c + " IS NOT NULL AND ").collect(Collectors.joining())
+                    + "NOT EXISTS (SELECT 1 FROM " + table + " r WHERE (" + prefixed("r", referenced) + ") = ("
+                    + prefixed("OLD", columns) + ")))";
+        }
 
         /** The referenced rows of the rows read, locked in key order (one order for every copy). */
         String lock(String name, String rows, boolean skipLocked) {
@@ -42,14 +56,18 @@ record References(List<Reference> keys) {
                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
                    quote_ident(ns.nspname) || '.' || quote_ident(t.relname) AS referenced_table,
                    (SELECT array_agg(quote_ident(a.attname) ORDER BY k.n) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, n)
-                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS referenced
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS referenced,
+                   has_table_privilege(t.oid, 'SELECT')
+                     AND (NOT t.relrowsecurity OR me.rolsuper OR me.rolbypassrls
+                          OR (t.relowner = me.oid AND NOT t.relforcerowsecurity)) AS read_whole
               FROM pg_constraint con JOIN pg_class t ON t.oid = con.confrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace
+                   JOIN pg_roles me ON me.rolname = current_user
              WHERE con.conrelid = ?::oid AND con.contype = 'f'
              ORDER BY con.conname""";
 
     static References read(JdbcTemplate jdbc, long tableOid) {
         return new References(jdbc.query(READ, (rs, n) -> new Reference(strings(rs.getArray("columns")),
-                rs.getString("referenced_table"), strings(rs.getArray("referenced"))), tableOid));
+                rs.getString("referenced_table"), strings(rs.getArray("referenced")), rs.getBoolean("read_whole")), tableOid));
     }
 
     private static List<String> strings(Array array) throws SQLException {

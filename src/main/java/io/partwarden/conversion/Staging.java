@@ -57,7 +57,7 @@ final class Staging {
         });
         transaction.run("capture changes to " + conversion.source(), conversion.id(), Duration.ZERO, c -> {
             if (c.phase() == ConversionPhase.STAGING) {
-                captureStatements(c).forEach(jdbc::execute);
+                captureStatements(jdbc, c).forEach(jdbc::execute);
                 jdbc.update(CAPTURING, c.id());
             }
             return null;
@@ -94,8 +94,9 @@ final class Staging {
         return statements;
     }
 
-    static List<String> captureStatements(Conversion c) {
-        List<String> statements = new ArrayList<>(ChangeCapture.createFunction(c.id(), c.idColumn()));
+    static List<String> captureStatements(JdbcTemplate jdbc, Conversion c) {
+        List<String> statements = new ArrayList<>(ChangeCapture.createFunction(c.id(), c.idColumn(),
+                References.read(jdbc, c.sourceOid())));
         statements.addAll(ChangeCapture.createTriggers(c.id(), c.source(), ChangeCapture.FORWARD));
         return statements;
     }

@@ -140,9 +140,27 @@ class OnlineConversionRaceTest {
     void rowsDeletedByACascadeFromTheReferencedTableAreDeletedFromTheCopy() {
         batch(600);
         jdbc.update("DELETE FROM \"Mixed Schema\".\"Runs\" WHERE id = 3"); // cascades to copied and uncopied rows
+        // the copy's own foreign key cascaded too: nothing for replay to do, nothing logged
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partwarden.conversion_change", Integer.class)).isZero();
         copyEverything();
         assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isZero();
+    }
+
+    @Test
+    void aRowDeletedWhileItsRunStaysIsLoggedWhateverTheTriggerDepth() {
+        batch(600);
+        jdbc.execute("""
+                CREATE FUNCTION "Mixed Schema".purge() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN DELETE FROM "Mixed Schema"."Events" WHERE "Run" = NEW.id; RETURN NULL; END $$;
+                CREATE TRIGGER purge AFTER UPDATE ON "Mixed Schema"."Runs" FOR EACH ROW EXECUTE FUNCTION "Mixed Schema".purge();
+                """);
+        jdbc.update("UPDATE \"Mixed Schema\".\"Runs\" SET id = id WHERE id = 4"); // the run stays, its events go
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partwarden.conversion_change", Integer.class)).isEqualTo(100);
+        copyEverything();
+        assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 4", Integer.class)).isZero();
     }
 
     @Test
