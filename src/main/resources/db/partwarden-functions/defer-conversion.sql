@@ -84,6 +84,17 @@ BEGIN
                     ' before the copy, checked row by row, and rows never checked may break them', label, blockers
       USING HINT = format('validate them first (ALTER TABLE %s VALIDATE CONSTRAINT ...), or %s', label, in_place);
   END IF;
+  -- Until replay has caught up, the table built beside it may hold a copy of a row the writer has
+  -- just deleted: a foreign key that forbids deleting the row it references would make the writer's
+  -- delete of that row (a run after its events) fail on the copy.
+  SELECT string_agg(format('%I (to %s, ON DELETE %s)', conname, partwarden.qualified(confrelid),
+                           CASE confdeltype WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END), ', ' ORDER BY conname) INTO blockers
+    FROM pg_constraint WHERE conrelid = old AND contype = 'f' AND confdeltype IN ('a', 'r');
+  IF blockers IS NOT NULL THEN
+    RAISE EXCEPTION 'cannot convert % online: foreign keys of it forbid deleting the rows they reference: %; the table built'
+                    ' beside it holds copies until the changes are replayed, and such a delete would fail on them', label, blockers
+      USING HINT = 'make them ON DELETE CASCADE or SET NULL if that is what the application means, or ' || in_place;
+  END IF;
   SELECT string_agg(quote_ident(pubname), ', ' ORDER BY pubname) INTO blockers FROM pg_publication WHERE puballtables;
   IF blockers IS NOT NULL THEN
     RAISE EXCEPTION 'cannot convert % online: publication % publishes every table (FOR ALL TABLES), so it would also publish'

@@ -26,6 +26,8 @@ public class ConversionDriver {
     static final Duration LONGEST_CUTOVER_PAUSE = Duration.ofSeconds(5);
     /** A batch or round that runs far past its target is stopped rather than left holding its locks. */
     static final Duration STEP_FUSE = Duration.ofSeconds(10);
+    /** While copying, changes wait at most this long, or until a round's worth waits. */
+    static final Duration REPLAY_AT_LEAST_EVERY = Duration.ofSeconds(1);
     static final String REPLICA_LAG = "SELECT extract(epoch FROM max(replay_lag)) * 1000 FROM pg_stat_replication";
 
     private final JdbcTemplate jdbc;
@@ -44,6 +46,7 @@ public class ConversionDriver {
     private long lastProgressLog;
     private long rowsAtLastLog;
     private long changesApplied;
+    private long lastRound;
     private long changesAtLastLog;
 
     public ConversionDriver(JdbcTemplate jdbc, TransactionTemplate transactions, PartwardenProperties properties) {
@@ -199,15 +202,20 @@ public class ConversionDriver {
         long took = System.nanoTime() - started;
         Duration pause = pace.pauseAfter(batch.read(), Duration.ofNanos(took));
         pace = pace.after(batch.read(), Duration.ofNanos(took));
-        // the changes logged meanwhile, for up to as long as the batch took: the log drains however
-        // fast writers fill it (a run deleted cascades thousands), and the copy keeps half the time
-        long replayed = System.nanoTime();
+        // the changes logged meanwhile, once a round's worth waits or a second has passed (a round
+        // costs nearly as much for ten keys as for a thousand: it plans and probes every partition),
+        // for up to as long as the batch took: the log drains however fast writers fill it, and the
+        // copy keeps at least half the time
+        long replaying = System.nanoTime();
         int round = online.cutoverBacklog();
-        int applied;
-        do {
-            applied = replay.round(c, ChangeCapture.FORWARD, columns, round);
-            changesApplied += applied;
-        } while (applied == round && System.nanoTime() - replayed < took);
+        if (replaying - lastRound > REPLAY_AT_LEAST_EVERY.toNanos() || !replay.atMost(c, ChangeCapture.FORWARD, round)) {
+            lastRound = replaying;
+            int applied;
+            do {
+                applied = replay.round(c, ChangeCapture.FORWARD, columns, round);
+                changesApplied += applied;
+            } while (applied == round && System.nanoTime() - replaying < took);
+        }
         if (!pause.isZero()) {
             LockRetry.pause(pause, "keeping the copy under partwarden.migration.online.rows-per-second");
         }

@@ -114,8 +114,9 @@ public final class ConversionPlan {
 
         phases.add(phase(c, ConversionPhase.BACKFILLING, "the range to copy, read once; then batches by primary key, each"
                 + " one transaction that commits its rows with its checkpoint (lock-timeout, a 10 s fuse); the rows whose referenced"
-                + " row a delete holds or has removed (FOR KEY SHARE SKIP LOCKED) are logged as changes, not copied; after each"
-                + " batch, for up to as long as it took, rounds of the changes captured meanwhile: their copies deleted, the source's rows as they are now copied"
+                + " row a delete holds or has removed (FOR KEY SHARE SKIP LOCKED) are logged as changes, not copied; after a"
+                + " batch, once partwarden.migration.online.cutover-backlog changes wait or a second has passed, rounds for up to"
+                + " as long as the batch took of the changes captured meanwhile: their copies deleted, the source's rows as they are now copied"
                 + " again, the log rows consumed in the same transaction", () -> {
                     List<String> out = new ArrayList<>();
                     out.add(render(Backfill.bounds(c), c.id()));

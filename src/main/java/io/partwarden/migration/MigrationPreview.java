@@ -135,6 +135,14 @@ public class MigrationPreview {
               FROM t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f' AND NOT con.convalidated
             HAVING count(*) > 0
             UNION ALL
+            SELECT 'foreign keys of it forbid deleting the rows they reference: '
+                   || string_agg(format('%I (to %s, ON DELETE %s)', con.conname, con.confrelid::regclass,
+                                        CASE con.confdeltype WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END), ', ' ORDER BY con.conname)
+                   || '; the table built beside it holds copies until the changes are replayed, and such a delete would fail'
+                   || ' on them (make them ON DELETE CASCADE or SET NULL, or convert in place)'
+              FROM t JOIN pg_constraint con ON con.conrelid = t.oid AND con.contype = 'f' AND con.confdeltype IN ('a', 'r')
+            HAVING count(*) > 0
+            UNION ALL
             SELECT 'publication ' || string_agg(quote_ident(pubname), ', ' ORDER BY pubname) || ' publishes every table'
                    || ' (FOR ALL TABLES), so it would also publish the conversion''s change log (partwarden.conversion_change)'
               FROM pg_publication WHERE puballtables HAVING count(*) > 0

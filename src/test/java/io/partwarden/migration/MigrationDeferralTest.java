@@ -230,8 +230,19 @@ class MigrationDeferralTest {
                 CREATE TABLE workflow_runs (id bigint PRIMARY KEY);
                 """ + PLAIN_BIGINT_KEY + """
                 ALTER TABLE workflow_events ADD COLUMN run_id bigint;
-                ALTER TABLE workflow_events ADD CONSTRAINT events_run FOREIGN KEY (run_id) REFERENCES workflow_runs NOT VALID;""",
+                ALTER TABLE workflow_events ADD CONSTRAINT events_run FOREIGN KEY (run_id) REFERENCES workflow_runs
+                  ON DELETE CASCADE NOT VALID;""",
                 "foreign keys of it are NOT VALID: events_run (to public.workflow_runs)", "migration.conversion", "online");
+    }
+
+    @Test
+    void aForeignKeyForbiddingTheDeleteOfItsRowIsRefusedNamingItsAction() {
+        refused("""
+                CREATE TABLE workflow_runs (id bigint PRIMARY KEY);
+                """ + PLAIN_BIGINT_KEY + """
+                ALTER TABLE workflow_events ADD COLUMN run_id bigint REFERENCES workflow_runs ON DELETE RESTRICT;""",
+                "foreign keys of it forbid deleting the rows they reference: workflow_events_run_id_fkey (to public.workflow_runs,"
+                        + " ON DELETE RESTRICT)", "migration.conversion", "online");
     }
 
     @Test
