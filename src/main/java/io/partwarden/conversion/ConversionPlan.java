@@ -180,8 +180,9 @@ public final class ConversionPlan {
             int limit, boolean deferLocked) {
         References references = References.read(jdbc, c.sourceOid());
         String copy = Replay.copy(c, columns, references, source, target, deferLocked ? direction : null);
-        return List.of(render(Replay.ORDERED_BY_KEY), render(Replay.TAKE, c.id(), c.id(), direction, limit), render(Replay.SORTING_AGAIN),
-                render(Replay.deleteCopies(c, target), param("ids")),
+        return List.of(render(Replay.IN_KEY_ORDER), render(Replay.TAKE, c.id(), c.id(), direction, limit),
+                render(Replay.PLANNER_DEFAULTS), render(Replay.BY_INDEX), render(Replay.deleteCopies(c, target), param("ids")),
+                render(Replay.PLANNER_DEFAULTS),
                 deferLocked && !references.keys().isEmpty() ? render(copy, param("ids"), c.id()) : render(copy, param("ids")));
     }
 

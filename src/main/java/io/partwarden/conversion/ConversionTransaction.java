@@ -15,13 +15,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 final class ConversionTransaction {
 
     static final String SET_LOCAL_STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', ?, true)";
-    /**
-     * Each statement planned for the tables as they are now. A prepared statement's generic plan,
-     * made while the partitioned table was empty, scans every partition sequentially for good: its
-     * partitions grow by the million without an ANALYZE to invalidate it where autovacuum is off
-     * or busy (found by the 5,000,000-row benchmark: a round of 1,000 deletes took a second).
-     */
-    static final String PLAN_EACH_STATEMENT = "SET LOCAL plan_cache_mode = force_custom_plan";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -43,7 +36,6 @@ final class ConversionTransaction {
         return LockRetry.attempt(what, lockAttempts, () -> transactions.execute(status -> {
             LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
             setLocalStatementTimeout(jdbc, statementTimeout);
-            jdbc.execute(PLAN_EACH_STATEMENT);
             return work.apply(records.lock(conversionId));
         }));
     }
@@ -53,7 +45,6 @@ final class ConversionTransaction {
         return transactions.execute(status -> {
             LockRetry.setLocalLockTimeout(jdbc, lockWait);
             setLocalStatementTimeout(jdbc, statementTimeout);
-            jdbc.execute(PLAN_EACH_STATEMENT);
             return work.apply(records.lock(conversionId));
         });
     }

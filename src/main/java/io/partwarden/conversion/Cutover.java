@@ -104,7 +104,6 @@ final class Cutover {
     void attempt(long conversionId, Columns columns) {
         transactions.executeWithoutResult(status -> {
             LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
-            jdbc.execute(ConversionTransaction.PLAN_EACH_STATEMENT);
             Conversion c = records.lock(conversionId);
             if (c.phase() != ConversionPhase.CATCHING_UP) {
                 return;

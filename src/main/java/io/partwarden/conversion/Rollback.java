@@ -88,7 +88,6 @@ final class Rollback {
         }
         LockRetry.attempt("roll back the conversion", lockAttempts, () -> transactions.execute(status -> {
             LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
-            jdbc.execute(ConversionTransaction.PLAN_EACH_STATEMENT);
             Conversion c = records.lock(id);
             if (c.phase() != ConversionPhase.CONVERTED) {
                 throw new ConversionRefused("conversion " + id + " of " + c.label() + " is " + c.phase().sql()
