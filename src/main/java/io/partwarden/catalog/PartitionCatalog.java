@@ -65,7 +65,7 @@ public class PartitionCatalog {
             Partition partition = partition(row, row.getRow());
             if (row.getBoolean("gone")) {
                 vanished.add(new VanishedRetirement(row.getLong("id"), partition.schema(), partition.name(),
-                        partition.bounds(), row.getString("state")));
+                        partition.bounds(), RetirementState.of(row.getString("state"))));
             } else {
                 detached.add(partition);
             }

@@ -7,5 +7,5 @@ package io.partwarden.catalog;
  *
  * @param retirementId its row in {@code partwarden.retirement}
  */
-public record VanishedRetirement(long retirementId, String schema, String name, PartitionBounds bounds, String state) {
+public record VanishedRetirement(long retirementId, String schema, String name, PartitionBounds bounds, RetirementState state) {
 }

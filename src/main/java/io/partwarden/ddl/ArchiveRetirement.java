@@ -9,6 +9,7 @@ import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
 import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.failpoint.Failpoint;
@@ -36,7 +37,7 @@ public class ArchiveRetirement {
     static final String GUARD_DDL = "SELECT partwarden.archive_guard_ddl(?, ?)";
     static final String ARCHIVED_ROWS = """
             SELECT archive_rows FROM partwarden.retirement
-             WHERE partition_schema = ? AND partition_name = ? AND state = 'verified'""";
+             WHERE partition_schema = ? AND partition_name = ? AND state = ?""";
 
     private final ArchiveWriter writer;
     private final PartitionDdl creation;
@@ -83,7 +84,7 @@ public class ArchiveRetirement {
     /** Archives the detached table and verifies the archive, as far as not done yet. */
     void ensureVerified(TableName table, Partition partition, PartwardenProperties.Table config) {
         RetirementLog.Entry entry = entry(partition);
-        if (entry.state().equals("detached")) {
+        if (entry.state() == RetirementState.DETACHED) {
             long tableBytes = checkReady(table, partition, entry.id());
             guard(partition, config);
             ArchiveLocation location = location(table, partition);
@@ -100,16 +101,16 @@ public class ArchiveRetirement {
             Failpoint.reach("archive.recorded");
             entry = entry(partition);
         }
-        if (entry.state().equals("archived")) {
+        if (entry.state() == RetirementState.ARCHIVED) {
             long started = System.nanoTime();
             verify(partition, entry);
             log.info("{}.{}: archive read back and verified in {} s", partition.schema(), partition.name(),
                     String.format("%.2f", (System.nanoTime() - started) / 1e9));
-            retirements.advance(partition, "verified", null, "archived");
+            retirements.advance(partition, RetirementState.VERIFIED, RetirementState.ARCHIVED);
             Failpoint.reach("archive.verified");
             entry = entry(partition);
         }
-        if (entry.state().equals("verified")) {
+        if (entry.state() == RetirementState.VERIFIED) {
             stillThere(partition, entry);
         }
     }
@@ -120,7 +121,8 @@ public class ArchiveRetirement {
      * archive then no longer holds the table: the retirement goes back to archiving it.
      */
     void checkUnchangedSinceArchived(Partition partition) {
-        Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name());
+        Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name(),
+                RetirementState.VERIFIED.sql());
         long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
         if (archived == null || rows != archived) {
             throw new ArchiveChanged(partition.schema() + "." + partition.name() + " holds " + rows + " rows, its archive "
@@ -174,7 +176,7 @@ public class ArchiveRetirement {
                         + " rows, the table " + rows);
             }
         } catch (ArchiveException e) {
-            retirements.advance(partition, "detached", null, "archived");
+            retirements.advance(partition, RetirementState.DETACHED, RetirementState.ARCHIVED);
             throw new ArchiveException("the archive of " + what + " failed verification; the table is kept as it is and"
                     + " the next pass archives it again: " + e.getMessage(), e);
         }
@@ -191,7 +193,7 @@ public class ArchiveRetirement {
                 throw new ArchiveException(data + " is missing or changed");
             }
         } catch (ArchiveException | java.io.IOException e) {
-            retirements.advance(partition, "detached", null, "verified");
+            retirements.advance(partition, RetirementState.DETACHED, RetirementState.VERIFIED);
             throw new ArchiveException("the verified archive of " + partition.schema() + "." + partition.name()
                     + " is gone or changed since (" + e.getMessage() + "); the table is kept and archived again next pass", e);
         }

@@ -1,6 +1,7 @@
 package io.partwarden.ddl;
 
 import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
@@ -181,7 +182,7 @@ public class PartitionRetirement {
                         return null;
                     }));
         } catch (ArchiveRetirement.ArchiveChanged changed) {
-            retirements.advance(partition, "detached", null, "verified");
+            retirements.advance(partition, RetirementState.DETACHED, RetirementState.VERIFIED);
             throw changed;
         }
     }
@@ -191,11 +192,11 @@ public class PartitionRetirement {
         switch (config.onRetire()) {
             case DROP -> {
                 jdbc.execute(dropStatement(partition));
-                retirements.end(partition, "dropped", null);
+                retirements.end(partition, RetirementState.DROPPED, null);
             }
             case ARCHIVE -> {
                 archiving.checkUnchangedSinceArchived(partition);
-                if (retirements.advance(partition, "dropped", null, "verified") != 1) {
+                if (retirements.advance(partition, RetirementState.DROPPED, RetirementState.VERIFIED) != 1) {
                     throw new IllegalStateException(partition.schema() + "." + partition.name()
                             + " is not dropped: its retirement has no verified archive");
                 }
@@ -203,7 +204,7 @@ public class PartitionRetirement {
             }
             case DETACH -> {
                 jdbc.execute(keepStatement(partition));
-                retirements.end(partition, "kept", jdbc.queryForObject(KEPT_NAME, String.class, partition.name()));
+                retirements.end(partition, RetirementState.KEPT, jdbc.queryForObject(KEPT_NAME, String.class, partition.name()));
             }
             case ARCHIVE_TABLE -> {
                 long rows = jdbc.queryForObject(COUNT_ROWS, Long.class, partition.schema(), partition.name());
@@ -215,7 +216,7 @@ public class PartitionRetirement {
                             + " inserted " + moved + " rows of " + rows + "; rolled back, nothing was changed");
                 }
                 jdbc.execute(dropStatement(partition));
-                retirements.end(partition, "dropped", null);
+                retirements.end(partition, RetirementState.DROPPED, null);
             }
         }
     }

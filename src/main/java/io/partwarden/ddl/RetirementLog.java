@@ -2,6 +2,7 @@ package io.partwarden.ddl;
 
 import io.partwarden.archive.Manifest;
 import io.partwarden.catalog.Partition;
+import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import java.nio.file.Path;
@@ -21,10 +22,10 @@ public class RetirementLog {
             INSERT INTO partwarden.retirement
                    (parent_schema, parent_name, partition_schema, partition_name, lower_bound, upper_bound, state,
                     partition_oid, partition_columns)
-            SELECT ?, ?, ?, ?, ?, ?, 'detaching', t.oid, partwarden.column_signature(t.oid)
+            SELECT ?, ?, ?, ?, ?, ?, ?, t.oid, partwarden.column_signature(t.oid)
               FROM (SELECT to_regclass(format('%I.%I', ?, ?)) AS oid) t
-            ON CONFLICT (partition_schema, partition_name) WHERE state IN ('detaching', 'detached', 'archived', 'verified')
-            DO NOTHING""";
+            ON CONFLICT (partition_schema, partition_name) WHERE state IN (%s)
+            DO NOTHING""".formatted(RetirementState.underWayList());
     static final String UNDER_WAY_ENTRY = """
             SELECT id, state, archive_manifest, archive_sha256 FROM partwarden.retirement
              WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
@@ -38,15 +39,15 @@ public class RetirementLog {
             SELECT partwarden.retirement_target_problem(id) FROM partwarden.retirement
              WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
     static final String CLOSE_GONE = """
-            UPDATE partwarden.retirement SET state = 'gone', updated_at = now()
+            UPDATE partwarden.retirement SET state = ?, updated_at = now()
              WHERE id = ? AND partwarden.is_under_way(state)""";
     static final String ARCHIVED = """
             UPDATE partwarden.retirement
-               SET state = 'archived', archive_manifest = ?, archive_rows = ?, archive_sha256 = ?, updated_at = now()
-             WHERE partition_schema = ? AND partition_name = ? AND state = 'detached'""";
+               SET state = ?, archive_manifest = ?, archive_rows = ?, archive_sha256 = ?, updated_at = now()
+             WHERE partition_schema = ? AND partition_name = ? AND state = ?""";
 
     /** A retirement under way, as recorded. */
-    public record Entry(long id, String state, String archiveManifest, String archiveSha256) {
+    public record Entry(long id, RetirementState state, String archiveManifest, String archiveSha256) {
     }
 
     private final JdbcTemplate jdbc;
@@ -59,7 +60,7 @@ public class RetirementLog {
     void begin(TableName table, Partition partition) {
         jdbc.update(BEGIN, table.schema(), table.name(), partition.schema(), partition.name(),
                 SqlTime.sql(partition.bounds().lower()), SqlTime.sql(partition.bounds().upper()),
-                partition.schema(), partition.name());
+                RetirementState.DETACHING.sql(), partition.schema(), partition.name());
     }
 
     /**
@@ -78,12 +79,13 @@ public class RetirementLog {
 
     /** Closes a retirement whose table is gone; nothing else is touched. */
     void closeGone(long retirementId) {
-        jdbc.update(CLOSE_GONE, retirementId);
+        jdbc.update(CLOSE_GONE, RetirementState.GONE.sql(), retirementId);
     }
 
     /** {@link #closeGone} as the dry run prints it. */
     static String closeGoneStatement(long retirementId) {
-        return CLOSE_GONE.replace("?", Long.toString(retirementId)).replaceAll("\\s+", " ").strip();
+        return CLOSE_GONE.replaceFirst("\\?", "'" + RetirementState.GONE.sql() + "'").replace("?", Long.toString(retirementId))
+                .replaceAll("\\s+", " ").strip();
     }
 
     /** The relation under a retirement's name is not the one it began on. */
@@ -94,31 +96,40 @@ public class RetirementLog {
     }
 
     Optional<Entry> underWay(Partition partition) {
-        return jdbc.query(UNDER_WAY_ENTRY, (row, n) -> new Entry(row.getLong(1), row.getString(2), row.getString(3),
+        return jdbc.query(UNDER_WAY_ENTRY, (row, n) -> new Entry(row.getLong(1), RetirementState.of(row.getString(2)), row.getString(3),
                 row.getString(4)), partition.schema(), partition.name()).stream().findFirst();
     }
 
-    /** Moves the retirement to {@code state}, if it is in one of {@code from}. */
-    int advance(Partition partition, String state, String keptAs, String... from) {
-        return jdbc.update(ADVANCE, state, keptAs, partition.schema(), partition.name(), from);
+    /** Moves the retirement to {@code state}, if it is in one of {@code from}: each must allow the move. */
+    int advance(Partition partition, RetirementState state, RetirementState... from) {
+        for (RetirementState before : from) {
+            if (!before.next().contains(state)) {
+                throw new IllegalArgumentException("a retirement does not move from " + before.sql() + " to " + state.sql());
+            }
+        }
+        return jdbc.update(ADVANCE, state.sql(), null, partition.schema(), partition.name(),
+                RetirementState.sql(java.util.EnumSet.copyOf(java.util.List.of(from))));
     }
 
     /** The table is no longer a partition (from detaching, or again after a resumed detach). */
     void detached(Partition partition) {
-        advance(partition, "detached", null, "detaching", "detached");
+        advance(partition, RetirementState.DETACHED, RetirementState.DETACHING, RetirementState.DETACHED);
     }
 
     /**
      * Ends the retirement under way in {@code state} (dropped, kept), whichever state it was in:
      * a retirement begun under another on-retire ends recorded as it ended.
      */
-    void end(Partition partition, String state, String keptAs) {
-        jdbc.update(END, state, keptAs, partition.schema(), partition.name());
+    void end(Partition partition, RetirementState state, String keptAs) {
+        if (state.underWay()) {
+            throw new IllegalArgumentException("a retirement does not end " + state.sql());
+        }
+        jdbc.update(END, state.sql(), keptAs, partition.schema(), partition.name());
     }
 
     void archived(Partition partition, Path manifestPath, Manifest manifest) {
         // absolute: a later pass may run from another working directory
-        jdbc.update(ARCHIVED, manifestPath.toAbsolutePath().toString(), manifest.rows(), manifest.fileSha256(), partition.schema(),
-                partition.name());
+        jdbc.update(ARCHIVED, RetirementState.ARCHIVED.sql(), manifestPath.toAbsolutePath().toString(), manifest.rows(),
+                manifest.fileSha256(), partition.schema(), partition.name(), RetirementState.DETACHED.sql());
     }
 }

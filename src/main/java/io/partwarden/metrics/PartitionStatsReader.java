@@ -1,5 +1,6 @@
 package io.partwarden.metrics;
 
+import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import java.time.Clock;
@@ -29,7 +30,7 @@ public class PartitionStatsReader {
               JOIN pg_class c ON c.oid = p.partition
             """;
     static final String RETIREMENTS = """
-            SELECT count(*) FILTER (WHERE state = 'kept'
+            SELECT count(*) FILTER (WHERE state = ?
                                       AND to_regclass(format('%I.%I', partition_schema, kept_as)) IS NOT NULL) AS kept,
                    count(*) FILTER (WHERE partwarden.is_under_way(state)) AS under_way
               FROM partwarden.retirement
@@ -65,7 +66,7 @@ public class PartitionStatsReader {
             ConversionStats conversion = jdbc.query(ConversionStats.LATEST, ConversionStats.MAPPER,
                     table.schema(), table.name()).stream().findFirst().orElse(null);
             return jdbc.queryForObject(RETIREMENTS, (row, n) -> new Read(partitions, row.getLong("kept"), row.getLong("under_way"),
-                    conversion), table.schema(), table.name());
+                    conversion), RetirementState.KEPT.sql(), table.schema(), table.name());
         });
         return new TableStats(configured, read.partitions(), read.kept(), read.underWay(), null, clock.instant(),
                 read.conversion());

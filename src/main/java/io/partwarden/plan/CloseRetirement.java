@@ -13,7 +13,7 @@ public record CloseRetirement(TableName table, VanishedRetirement retirement) im
     @Override
     public String describe() {
         return "close retirement " + retirement.retirementId() + " of " + retirement.schema() + "." + retirement.name()
-                + " (" + retirement.state() + "): the table it began on no longer exists; no table is touched";
+                + " (" + retirement.state().sql() + "): the table it began on no longer exists; no table is touched";
     }
 
     @Override
