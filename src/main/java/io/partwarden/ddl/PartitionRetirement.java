@@ -57,7 +57,7 @@ public class PartitionRetirement {
     public void retire(RetirePartition action, PartwardenProperties.Table config) {
         Partition partition = action.partition();
         requireDisposable(action.table(), partition); // what would fail after the detach fails now, the partition attached
-        if (config.onRetire() == OnRetire.ARCHIVE) {
+        if (action.then() == OnRetire.ARCHIVE) {
             archiving.checkReady(action.table(), partition, null); // a bad directory leaves the partition attached
         }
         retirements.begin(action.table(), partition);
@@ -67,8 +67,8 @@ public class PartitionRetirement {
             detach.concurrently(action.table(), partition, config);
             retirements.detached(partition);
             Failpoint.reach("retire.detached");
-            dispose(action.table(), partition, config);
-        } else if (config.onRetire() == OnRetire.ARCHIVE) {
+            dispose(action.table(), partition, action.then(), config);
+        } else if (action.then() == OnRetire.ARCHIVE) {
             // the file cannot be part of the transaction: detach now, archive and drop after
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
@@ -77,12 +77,12 @@ public class PartitionRetirement {
                 return null;
             }));
             Failpoint.reach("retire.detached");
-            dispose(action.table(), partition, config);
+            dispose(action.table(), partition, action.then(), config);
         } else {
             LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
                 LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                 jdbc.execute(detach.statement(action.table(), partition, "plain"));
-                disposeInTransaction(action.table(), partition, config);
+                disposeInTransaction(action.table(), partition, action.then(), config);
                 return null;
             }));
         }
@@ -96,7 +96,7 @@ public class PartitionRetirement {
             detach.finish(action.table(), partition, config);
         }
         retirements.detached(partition);
-        dispose(action.table(), partition, config);
+        dispose(action.table(), partition, action.then(), config);
     }
 
     /** Closes a retirement whose table is gone, touching no table. */
@@ -117,15 +117,15 @@ public class PartitionRetirement {
             statements.add("-- only if the wait for older transactions outlasts the lock timeout, leaving the detach pending:");
             statements.add("-- " + ConcurrentDetach.setLockTimeout(config.detachTimeout()));
             statements.add("-- " + detach.statement(action.table(), action.partition(), "finalize"));
-            statements.addAll(disposeStatements(action.table(), action.partition(), config));
-        } else if (config.onRetire() == OnRetire.ARCHIVE) {
+            statements.addAll(disposeStatements(action.table(), action.partition(), action.then(), config));
+        } else if (action.then() == OnRetire.ARCHIVE) {
             statements.addAll(LockRetry.printedTransaction(config.lockTimeout(),
                     List.of(detach.statement(action.table(), action.partition(), "plain"))));
-            statements.addAll(disposeStatements(action.table(), action.partition(), config));
+            statements.addAll(disposeStatements(action.table(), action.partition(), action.then(), config));
         } else {
             List<String> body = new ArrayList<>();
             body.add(detach.statement(action.table(), action.partition(), "plain"));
-            body.addAll(disposal(action.table(), action.partition(), config));
+            body.addAll(disposal(action.table(), action.partition(), action.then(), config));
             statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), body));
         }
         return statements;
@@ -137,26 +137,26 @@ public class PartitionRetirement {
             statements.add(ConcurrentDetach.setLockTimeout(config.detachTimeout()));
             statements.add(detach.statement(action.table(), action.partition(), "finalize"));
         }
-        statements.addAll(disposeStatements(action.table(), action.partition(), config));
+        statements.addAll(disposeStatements(action.table(), action.partition(), action.then(), config));
         return statements;
     }
 
     /** The transaction that disposes of a detached table as {@code on-retire} says. */
-    private List<String> disposeStatements(TableName table, Partition partition, PartwardenProperties.Table config) {
+    private List<String> disposeStatements(TableName table, Partition partition, OnRetire mode, PartwardenProperties.Table config) {
         List<String> statements = new ArrayList<>();
-        if (config.onRetire() == OnRetire.ARCHIVE) {
+        if (mode == OnRetire.ARCHIVE) {
             statements.addAll(archiving.statements(table, partition));
         }
         List<String> body = new ArrayList<>();
         body.add(lockStatement(partition));
         body.add("-- it must still be the table the retirement began on (partwarden.retirement_target_problem), or this rolls back");
-        body.addAll(disposal(table, partition, config));
+        body.addAll(disposal(table, partition, mode, config));
         statements.addAll(LockRetry.printedTransaction(config.lockTimeout(), body));
         return statements;
     }
 
-    private List<String> disposal(TableName table, Partition partition, PartwardenProperties.Table config) {
-        return switch (config.onRetire()) {
+    private List<String> disposal(TableName table, Partition partition, OnRetire mode, PartwardenProperties.Table config) {
+        return switch (mode) {
             case DROP, ARCHIVE -> List.of(dropStatement(partition));
             case DETACH -> List.of(keepStatement(partition));
             case ARCHIVE_TABLE -> {
@@ -168,17 +168,17 @@ public class PartitionRetirement {
         };
     }
 
-    private void dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
-        if (config.onRetire() == OnRetire.ARCHIVE) {
+    private void dispose(TableName table, Partition partition, OnRetire mode, PartwardenProperties.Table config) {
+        if (mode == OnRetire.ARCHIVE) {
             archiving.ensureVerified(table, partition, config); // only a verified archive lets the drop below happen
         }
         try {
-            LockRetry.attempt(Spelling.of(config.onRetire()) + " " + partition.name(), config.maxAttempts(),
+            LockRetry.attempt(Spelling.of(mode) + " " + partition.name(), config.maxAttempts(),
                     () -> transactions.execute(status -> {
                         LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
                         jdbc.execute(lockStatement(partition));
                         retirements.requireSameTable(partition); // under the lock: it cannot change before the drop
-                        disposeInTransaction(table, partition, config);
+                        disposeInTransaction(table, partition, mode, config);
                         return null;
                     }));
         } catch (ArchiveRetirement.ArchiveChanged changed) {
@@ -188,8 +188,8 @@ public class PartitionRetirement {
     }
 
     /** Drops, keeps or archives the detached table, in the caller's transaction. */
-    private void disposeInTransaction(TableName table, Partition partition, PartwardenProperties.Table config) {
-        switch (config.onRetire()) {
+    private void disposeInTransaction(TableName table, Partition partition, OnRetire mode, PartwardenProperties.Table config) {
+        switch (mode) {
             case DROP -> {
                 jdbc.execute(dropStatement(partition));
                 retirements.end(partition, RetirementState.DROPPED, null);
