@@ -165,15 +165,9 @@ class OnlineConversionRaceTest {
 
     @Test
     void aBatchPassesOverTheEventsOfARunBeingDeletedAndReplayDropsThemOnceTheDeleteCommits() throws Exception {
-        batch(100);
-        try (Connection deleter = db.connect(); Statement statement = deleter.createStatement()) {
-            deleter.setAutoCommit(false);
-            statement.executeUpdate("DELETE FROM \"Mixed Schema\".\"Runs\" WHERE id = 3"); // its cascade not committed
-            Backfill.Batch batch = CompletableFuture.supplyAsync(() -> batch(300)).get(20, TimeUnit.SECONDS); // no wait
-            assertThat(batch.read()).isEqualTo(300);
-            assertThat(batch.copied()).isEqualTo(270); // every tenth row is run 3's: logged for replay instead
-            deleter.commit();
-        }
+        Backfill.Batch batch = batchWhileRunThreeIsBeingDeleted(true);
+        assertThat(batch.read()).isEqualTo(300);
+        assertThat(batch.copied()).isEqualTo(270); // every tenth row is run 3's: logged for replay instead
         copyEverything();
         assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isZero();
@@ -181,16 +175,26 @@ class OnlineConversionRaceTest {
 
     @Test
     void theEventsABatchPassedOverAreCopiedWhenTheDeleteOfTheirRunRollsBack() throws Exception {
+        assertThat(batchWhileRunThreeIsBeingDeleted(false).copied()).isEqualTo(270);
+        copyEverything();
+        assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isEqualTo(100);
+    }
+
+    /** A batch of 300 after the first 100, while a transaction deletes run 3 (its cascade uncommitted); then it ends. */
+    Backfill.Batch batchWhileRunThreeIsBeingDeleted(boolean commit) throws Exception {
         batch(100);
         try (Connection deleter = db.connect(); Statement statement = deleter.createStatement()) {
             deleter.setAutoCommit(false);
             statement.executeUpdate("DELETE FROM \"Mixed Schema\".\"Runs\" WHERE id = 3");
-            assertThat(CompletableFuture.supplyAsync(() -> batch(300)).get(20, TimeUnit.SECONDS).copied()).isEqualTo(270);
-            deleter.rollback();
+            Backfill.Batch batch = CompletableFuture.supplyAsync(() -> batch(300)).get(20, TimeUnit.SECONDS); // no wait
+            if (commit) {
+                deleter.commit();
+            } else {
+                deleter.rollback();
+            }
+            return batch;
         }
-        copyEverything();
-        assertThat(rows(STAGED)).isEqualTo(rows(SOURCE));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM " + STAGED + " WHERE \"Run\" = 3", Integer.class)).isEqualTo(100);
     }
 
     @Test
