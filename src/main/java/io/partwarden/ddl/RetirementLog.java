@@ -24,8 +24,8 @@ public class RetirementLog {
                     partition_oid, partition_columns)
             SELECT ?, ?, ?, ?, ?, ?, ?, t.oid, partwarden.column_signature(t.oid)
               FROM (SELECT to_regclass(format('%I.%I', ?, ?)) AS oid) t
-            ON CONFLICT (partition_schema, partition_name) WHERE state IN (%s)
-            DO NOTHING""".formatted(RetirementState.underWayList());
+            ON CONFLICT (partition_schema, partition_name) WHERE state IN (:under_way)
+            DO NOTHING""".replace(":under_way", RetirementState.underWayList());
     static final String UNDER_WAY_ENTRY = """
             SELECT id, state, archive_manifest, archive_sha256 FROM partwarden.retirement
              WHERE partition_schema = ? AND partition_name = ? AND partwarden.is_under_way(state)""";
