@@ -65,9 +65,8 @@ final class Backfill {
             if (c.phase() != ConversionPhase.BACKFILLING || c.backfillTo() == null) {
                 return new Batch(0, 0, false);
             }
-            Object[] parameters = references.keys().isEmpty() ? new Object[] {c.copiedThrough(), c.backfillTo(), rows}
-                    : new Object[] {c.copiedThrough(), c.backfillTo(), rows, c.id()};
-            Map<String, Object> done = jdbc.queryForMap(batch(c, columns, references), parameters);
+            Map<String, Object> done = jdbc.queryForMap(batch(c, columns, references),
+                    references.parameters(ChangeCapture.FORWARD, c.id(), c.copiedThrough(), c.backfillTo(), rows));
             long read = ((Number) done.get("read")).longValue();
             long copied = ((Number) done.get("copied")).longValue();
             long upTo = read < rows ? c.backfillTo() : ((Number) done.get("last")).longValue();

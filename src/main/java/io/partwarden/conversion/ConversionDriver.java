@@ -1,7 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.config.PartwardenProperties;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.List;
@@ -159,7 +159,7 @@ public class ConversionDriver {
                     case BACKFILLING -> backfillStep(c, columns, references);
                     case CATCHING_UP -> {
                         if (!replay.atMost(c, ChangeCapture.FORWARD, online.cutoverBacklog())) {
-                            changesApplied += replay.round(c, ChangeCapture.FORWARD, columns, online.cutoverBacklog());
+                            changesApplied += replay.round(c, ChangeCapture.FORWARD, columns, references, online.cutoverBacklog());
                         } else if (!tryCutover(c, columns)) {
                             LockRetry.pause(cutoverPause, "waiting to try the cut-over again");
                             cutoverPause = min(cutoverPause.multipliedBy(2), LONGEST_CUTOVER_PAUSE);
@@ -203,7 +203,7 @@ public class ConversionDriver {
         Duration pause = pace.pauseAfter(batch.read(), Duration.ofNanos(took));
         pace = pace.after(batch.read(), Duration.ofNanos(took));
         // the changes logged meanwhile, once a round's worth waits or a second has passed (a round
-        // costs nearly as much for ten keys as for a thousand: it plans and probes every partition),
+        // has fixed costs, its statements planned over every partition, that a thousand keys amortise and ten do not),
         // for up to as long as the batch took: the log drains however fast writers fill it, and the
         // copy keeps at least half the time
         long replaying = System.nanoTime();
@@ -212,7 +212,7 @@ public class ConversionDriver {
             lastRound = replaying;
             int applied;
             do {
-                applied = replay.round(c, ChangeCapture.FORWARD, columns, round);
+                applied = replay.round(c, ChangeCapture.FORWARD, columns, references, round);
                 changesApplied += applied;
             } while (applied == round && System.nanoTime() - replaying < took);
         }
@@ -288,7 +288,7 @@ public class ConversionDriver {
         }
         analyzeIfSwappedUnanalyzed(c);
         Columns columns = new Columns(jdbc.queryForList(Columns.STORED, String.class, c.sourceOid()));
-        return replay.round(c, ChangeCapture.REVERSE, columns, 10_000);
+        return replay.round(c, ChangeCapture.REVERSE, columns, References.read(jdbc, c.sourceOid()), 10_000);
     }
 
     /** Drops the kept plain table: the conversion can no longer be rolled back. */

@@ -121,10 +121,8 @@ public final class ConversionPlan {
                     List<String> out = new ArrayList<>();
                     out.add(render(Backfill.bounds(c), c.id()));
                     References references = References.read(jdbc, c.sourceOid());
-                    out.add(references.keys().isEmpty()
-                            ? render(Backfill.batch(c, columns, references), param("copied_through"), param("backfill_to"), online.batchRows())
-                            : render(Backfill.batch(c, columns, references), param("copied_through"), param("backfill_to"),
-                                    online.batchRows(), c.id()));
+                    out.add(render(Backfill.batch(c, columns, references), references.parameters(ChangeCapture.FORWARD, c.id(),
+                            param("copied_through"), param("backfill_to"), online.batchRows())));
                     out.add(render(Backfill.CHECKPOINT, param("last_copied"), param("copied"), param("last_copied"), c.id()));
                     out.addAll(round(jdbc, c, columns, ChangeCapture.FORWARD, c.source(), c.staged(), online.cutoverBacklog(), true));
                     return out;
@@ -179,11 +177,12 @@ public final class ConversionPlan {
     private static List<String> round(JdbcTemplate jdbc, Conversion c, Columns columns, String direction, String source, String target,
             int limit, boolean deferLocked) {
         References references = References.read(jdbc, c.sourceOid());
-        String copy = Replay.copy(c, columns, references, source, target, deferLocked ? direction : null);
+        String deferTo = deferLocked ? direction : null;
+        String copy = Replay.copy(c, columns, references, source, target, deferTo);
         return List.of(render(Replay.IN_KEY_ORDER), render(Replay.TAKE, c.id(), c.id(), direction, limit),
                 render(Replay.PLANNER_DEFAULTS), render(Replay.BY_INDEX), render(Replay.deleteCopies(c, target), param("ids")),
                 render(Replay.PLANNER_DEFAULTS),
-                deferLocked && !references.keys().isEmpty() ? render(copy, param("ids"), c.id()) : render(copy, param("ids")));
+                render(copy, references.parameters(deferTo, c.id(), param("ids"))));
     }
 
     /** Stands for each partition of a partitioned table not made yet. */

@@ -1,6 +1,6 @@
 package io.partwarden.conversion;
 
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import java.time.Duration;
 import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,7 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;

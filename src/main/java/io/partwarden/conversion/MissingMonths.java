@@ -43,7 +43,7 @@ final class MissingMonths {
                         + " conversion goes on");
             }
             transactions.executeWithoutResult(status -> {
-                io.partwarden.ddl.LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
+                io.partwarden.step.LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
                 jdbc.queryForObject(MAKE, String.class, parent, month);
             });
         }

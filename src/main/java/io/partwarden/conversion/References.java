@@ -78,6 +78,21 @@ record References(List<Reference> keys) {
         return columns.stream().map(c -> alias + "." + c).collect(Collectors.joining(", "));
     }
 
+    /** Whether a copy given {@code direction} logs rows for later: only where there is a key to hold. */
+    boolean defers(String direction) {
+        return direction != null && !keys.isEmpty();
+    }
+
+    /** A copy's parameters: {@code leading}, then the conversion's id where the copy {@link #defers defers}. */
+    Object[] parameters(String direction, long conversionId, Object... leading) {
+        if (!defers(direction)) {
+            return leading;
+        }
+        Object[] all = Arrays.copyOf(leading, leading.length + 1);
+        all[leading.length] = conversionId;
+        return all;
+    }
+
     /** The name of the {@code n}th key's CTE in a copy. */
     static String cte(int n) {
         return "referenced_" + (n + 1);
@@ -94,7 +109,7 @@ record References(List<Reference> keys) {
      * Parameters: the conversion's id, when deferring.
      */
     String copying(String rows, String target, String columnList, String id, String direction) {
-        boolean deferring = direction != null && !keys.isEmpty();
+        boolean deferring = defers(direction);
         StringBuilder with = new StringBuilder();
         StringBuilder holds = new StringBuilder();
         for (int n = 0; n < keys.size(); n++) {

@@ -74,8 +74,7 @@ final class Replay {
      * One round in its own transaction; how many log rows it consumed. Rows whose referenced row a
      * delete under way holds are logged again rather than waited for.
      */
-    int round(Conversion conversion, String direction, Columns columns, int limit) {
-        References references = References.read(jdbc, conversion.sourceOid());
+    int round(Conversion conversion, String direction, Columns columns, References references, int limit) {
         int applied = transaction.run("apply changes logged on " + conversion.label(), conversion.id(), statementTimeout,
                 c -> apply(c, direction, columns, references, limit, true));
         if (applied > 0) {
@@ -128,12 +127,9 @@ final class Replay {
             jdbc.execute(BY_INDEX);
             jdbc.update(deleteCopies(c, target), (Object) keys);
             jdbc.execute(PLANNER_DEFAULTS);
-            String copy = copy(c, columns, references, source, target, deferLocked ? direction : null);
-            if (deferLocked && !references.keys().isEmpty()) {
-                jdbc.queryForObject(copy, Long.class, keys, c.id());
-            } else {
-                jdbc.queryForObject(copy, Long.class, (Object) keys);
-            }
+            String deferTo = deferLocked ? direction : null;
+            jdbc.queryForObject(copy(c, columns, references, source, target, deferTo), Long.class,
+                    references.parameters(deferTo, c.id(), (Object) keys));
         }
         return taken.size();
     }

@@ -1,7 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,8 +83,9 @@ final class Rollback {
     void swapBack(long id, Columns columns) {
         Conversion before = records.get(id);
         // most of the changes applied before taking any lock, so the drain under the locks is short
+        References references = References.read(jdbc, before.sourceOid());
         while (!replay.atMost(before, ChangeCapture.REVERSE, 1000)) {
-            replay.round(before, ChangeCapture.REVERSE, columns, 10_000);
+            replay.round(before, ChangeCapture.REVERSE, columns, references, 10_000);
         }
         LockRetry.attempt("roll back the conversion", lockAttempts, () -> transactions.execute(status -> {
             LockRetry.setLocalLockTimeout(jdbc, lockTimeout);

@@ -87,7 +87,8 @@ class OnlineConversionRaceTest {
 
     void replayAll() {
         Replay replay = new Replay(jdbc, transaction, records, Duration.ofSeconds(10));
-        while (replay.round(records.get(conversion.id()), ChangeCapture.FORWARD, columns, 100) > 0) {
+        while (replay.round(records.get(conversion.id()), ChangeCapture.FORWARD, columns,
+                References.read(jdbc, conversion.sourceOid()), 100) > 0) {
             // until the log is empty
         }
     }
@@ -265,7 +266,8 @@ class OnlineConversionRaceTest {
                 .isEqualTo("\"Mixed Schema\".\"Events_Id_seq\"");
         // the kept table follows through the reverse log
         jdbc.update("DELETE FROM " + SOURCE + " WHERE \"Id\" = 2");
-        while (replay.round(records.get(conversion.id()), ChangeCapture.REVERSE, columns, 100) > 0) {
+        while (replay.round(records.get(conversion.id()), ChangeCapture.REVERSE, columns,
+                References.read(jdbc, conversion.sourceOid()), 100) > 0) {
             // until the reverse log is empty
         }
         assertThat(rows("\"Mixed Schema\".\"Events_unpartitioned\"")).isEqualTo(rows(SOURCE));
