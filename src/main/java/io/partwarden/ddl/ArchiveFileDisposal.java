@@ -11,28 +11,36 @@ import io.partwarden.archive.ManifestFile;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.TableName;
+import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.failpoint.Failpoint;
+import io.partwarden.step.Check;
+import io.partwarden.step.Operation;
+import io.partwarden.step.Statement;
+import io.partwarden.step.Step;
+import io.partwarden.step.Transaction;
+import io.partwarden.step.Work;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code on-retire: archive} between detach and drop: write the detached table to a file
- * (state {@code archived}), read the file back against the manifest and the table (state
- * {@code verified}). Each step starts from the recorded state, so a crash repeats at most the
- * step it interrupted, into the same file; the caller drops the table only once verified.
+ * {@code on-retire: archive}: between detach and drop, guard the detached table against changes,
+ * write it to a file (state {@code archived}), read the file back against the manifest and the
+ * table (state {@code verified}); drop it only from {@code verified}, its row count still the
+ * archive's. Each step starts from the recorded state, so a crash repeats at most the step it
+ * interrupted, into the same file.
  */
 @Component
-public class ArchiveRetirement {
+public class ArchiveFileDisposal implements Disposal {
 
-    private static final Logger log = LoggerFactory.getLogger(ArchiveRetirement.class);
+    private static final Logger log = LoggerFactory.getLogger(ArchiveFileDisposal.class);
 
     static final String GUARD_DDL = "SELECT partwarden.archive_guard_ddl(?, ?)";
     static final String ARCHIVED_ROWS = """
@@ -42,18 +50,74 @@ public class ArchiveRetirement {
     private final ArchiveWriter writer;
     private final PartitionDdl creation;
     private final RetirementLog retirements;
+    private final RetiredTableDdl ddl;
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
     private final PartwardenProperties.Archive settings;
 
-    public ArchiveRetirement(ArchiveWriter writer, PartitionDdl creation, RetirementLog retirements, JdbcTemplate jdbc,
-                             TransactionTemplate transactions, PartwardenProperties properties) {
+    public ArchiveFileDisposal(ArchiveWriter writer, PartitionDdl creation, RetirementLog retirements, RetiredTableDdl ddl,
+                               JdbcTemplate jdbc, PartwardenProperties properties) {
         this.writer = writer;
         this.creation = creation;
         this.retirements = retirements;
+        this.ddl = ddl;
         this.jdbc = jdbc;
-        this.transactions = transactions;
         this.settings = properties.archive();
+    }
+
+    @Override
+    public OnRetire mode() {
+        return OnRetire.ARCHIVE;
+    }
+
+    /** A bad directory, or an archive of another retirement in the way, leaves the partition attached. */
+    @Override
+    public void checkBeforeDetach(TableName table, Partition partition) {
+        checkReady(table, partition, null);
+    }
+
+    @Override
+    public List<Step> afterDetach(TableName table, Partition partition, PartwardenProperties.Table config,
+                                  RetirementState state) {
+        List<Step> steps = new ArrayList<>();
+        boolean toWrite = state == null || state == RetirementState.DETACHING || state == RetirementState.DETACHED;
+        if (toWrite) {
+            String guard = jdbc.queryForObject(GUARD_DDL, String.class, partition.schema(), partition.name());
+            if (guard != null) { // refuses new and changed rows from now until the drop
+                steps.add(new Transaction("guard " + partition.name() + " while it is archived", config.lockTimeout(),
+                        config.maxAttempts(), List.of(new Statement(guard))));
+            }
+            ArchiveLocation location = location(table, partition);
+            steps.add(new Work("archive " + partition.name(), List.of("-- archive: " + writer.copyStatement(partition) + "  >  "
+                    + location.data() + " (gzip level " + settings.compressionLevel() + "), manifest " + location.manifest()),
+                    () -> ensureArchived(table, partition)));
+        }
+        steps.add(new Work("verify the archive of " + partition.name(), List.of(toWrite || state == RetirementState.ARCHIVED
+                ? "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept"
+                : "-- the verified archive's files must still be there, whole, or the table is kept and archived again"),
+                () -> ensureVerified(partition)));
+        return steps;
+    }
+
+    @Override
+    public List<Operation> dispose(TableName table, Partition partition, PartwardenProperties.Table config) {
+        return List.of(
+                new Check("its row count must still be the archive's, or it is kept and archived again",
+                        () -> checkUnchangedSinceArchived(partition)),
+                new Check("recorded in partwarden.retirement: dropped, only from verified", () -> {
+                    if (retirements.advance(partition, RetirementState.DROPPED, RetirementState.VERIFIED) != 1) {
+                        throw new IllegalStateException(partition.schema() + "." + partition.name()
+                                + " is not dropped: its retirement has no verified archive");
+                    }
+                }),
+                new Statement(ddl.drop(partition)));
+    }
+
+    /** Rows deleted since the archive was verified: archived again by the next pass. */
+    @Override
+    public void afterRollback(Partition partition, RuntimeException failure) {
+        if (failure instanceof ArchiveChanged) {
+            retirements.advance(partition, RetirementState.DETACHED, RetirementState.VERIFIED);
+        }
     }
 
     /**
@@ -63,7 +127,7 @@ public class ArchiveRetirement {
      *
      * @return the partition's size on disk, which the directory was asked to have room for
      */
-    long checkReady(TableName table, Partition partition, Long retirementId) {
+    private long checkReady(TableName table, Partition partition, Long retirementId) {
         String what = partition.schema() + "." + partition.name();
         long tableBytes = writer.sizeOnDisk(partition);
         ArchiveDirectory.checkReady(settings.directory(), tableBytes, what);
@@ -81,26 +145,30 @@ public class ArchiveRetirement {
         return tableBytes;
     }
 
-    /** Archives the detached table and verifies the archive, as far as not done yet. */
-    void ensureVerified(TableName table, Partition partition, PartwardenProperties.Table config) {
+    /** Writes the detached table to its archive, unless the recorded state says that is done. */
+    private void ensureArchived(TableName table, Partition partition) {
         RetirementLog.Entry entry = entry(partition);
-        if (entry.state() == RetirementState.DETACHED) {
-            long tableBytes = checkReady(table, partition, entry.id());
-            guard(partition, config);
-            ArchiveLocation location = location(table, partition);
-            long started = System.nanoTime();
-            Manifest manifest = writer.write(location, table, partition,
-                    creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
-                    settings.compressionLevel(), settings.compressionThreadsOrDefault());
-            Failpoint.reach("archive.written");
-            retirements.archived(partition, location.manifest(), manifest);
-            double seconds = (System.nanoTime() - started) / 1e9;
-            log.info("{}.{}: {} rows, {} MB of table, archived to {} ({} bytes) in {} s: {} MB/s", partition.schema(),
-                    partition.name(), manifest.rows(), mb(tableBytes), location.data(), manifest.fileBytes(),
-                    String.format("%.2f", seconds), mb(tableBytes / seconds));
-            Failpoint.reach("archive.recorded");
-            entry = entry(partition);
+        if (entry.state() != RetirementState.DETACHED) {
+            return;
         }
+        long tableBytes = checkReady(table, partition, entry.id());
+        ArchiveLocation location = location(table, partition);
+        long started = System.nanoTime();
+        Manifest manifest = writer.write(location, table, partition,
+                creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
+                settings.compressionLevel(), settings.compressionThreadsOrDefault());
+        Failpoint.reach("archive.written");
+        retirements.archived(partition, location.manifest(), manifest);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        log.info("{}.{}: {} rows, {} MB of table, archived to {} ({} bytes) in {} s: {} MB/s", partition.schema(),
+                partition.name(), manifest.rows(), mb(tableBytes), location.data(), manifest.fileBytes(),
+                String.format("%.2f", seconds), mb(tableBytes / seconds));
+        Failpoint.reach("archive.recorded");
+    }
+
+    /** Reads the archive back once; after that, before the drop, checks its files are still there, whole. */
+    private void ensureVerified(Partition partition) {
+        RetirementLog.Entry entry = entry(partition);
         if (entry.state() == RetirementState.ARCHIVED) {
             long started = System.nanoTime();
             verify(partition, entry);
@@ -112,6 +180,9 @@ public class ArchiveRetirement {
         }
         if (entry.state() == RetirementState.VERIFIED) {
             stillThere(partition, entry);
+        } else {
+            throw new IllegalStateException(partition.schema() + "." + partition.name() + " has no verified archive (its"
+                    + " retirement is " + entry.state().sql() + "); it is kept");
         }
     }
 
@@ -120,10 +191,10 @@ public class ArchiveRetirement {
      * rows and changes were refused since the guard went on; a DELETE would show here, and the
      * archive then no longer holds the table: the retirement goes back to archiving it.
      */
-    void checkUnchangedSinceArchived(Partition partition) {
+    private void checkUnchangedSinceArchived(Partition partition) {
         Long archived = jdbc.queryForObject(ARCHIVED_ROWS, Long.class, partition.schema(), partition.name(),
                 RetirementState.VERIFIED.sql());
-        long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
+        long rows = ddl.count(partition);
         if (archived == null || rows != archived) {
             throw new ArchiveChanged(partition.schema() + "." + partition.name() + " holds " + rows + " rows, its archive "
                     + archived + ": rows were deleted since it was archived; it is not dropped, and the next pass archives it again");
@@ -137,31 +208,6 @@ public class ArchiveRetirement {
         }
     }
 
-    /** Refuses new and changed rows in the detached table from now until it is dropped. */
-    private void guard(Partition partition, PartwardenProperties.Table config) {
-        String guard = jdbc.queryForObject(GUARD_DDL, String.class, partition.schema(), partition.name());
-        if (guard != null) {
-            LockRetry.attempt("guard " + partition.name() + " while it is archived", config.maxAttempts(),
-                    () -> transactions.execute(status -> {
-                        LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-                        jdbc.execute(guard);
-                        return null;
-                    }));
-        }
-    }
-
-    /** What the archive step runs, for the dry run. */
-    List<String> statements(TableName table, Partition partition) {
-        ArchiveLocation location = location(table, partition);
-        String guard = jdbc.queryForObject(GUARD_DDL, String.class, partition.schema(), partition.name());
-        return List.of(
-                "-- refuse new and changed rows until the drop: " + (guard != null ? guard : "(in place)"),
-                "-- archive: " + writer.copyStatement(partition) + "  >  " + location.data() + " (gzip level "
-                        + settings.compressionLevel() + "), manifest " + location.manifest(),
-                "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept",
-                "-- in the drop's transaction, once it is locked: its row count must still be the archive's");
-    }
-
     private void verify(Partition partition, RetirementLog.Entry entry) {
         String what = partition.schema() + "." + partition.name();
         try {
@@ -170,7 +216,7 @@ public class ArchiveRetirement {
             if (manifest.retirementId() != entry.id() || !manifest.fileSha256().equals(entry.archiveSha256())) {
                 throw new ArchiveException(manifestPath + " is not the archive retirement " + entry.id() + " wrote");
             }
-            long rows = jdbc.queryForObject(PartitionRetirement.COUNT_ROWS, Long.class, partition.schema(), partition.name());
+            long rows = ddl.count(partition);
             if (rows != manifest.rows()) {
                 throw new ArchiveException(ManifestFile.dataFile(manifestPath, manifest) + " holds " + manifest.rows()
                         + " rows, the table " + rows);

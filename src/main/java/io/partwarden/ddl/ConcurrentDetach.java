@@ -4,9 +4,12 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
-import java.sql.Connection;
-import java.sql.Statement;
+import io.partwarden.step.LockRetry;
+import io.partwarden.step.OutsideTransaction;
+import io.partwarden.step.StepRunner;
+import io.partwarden.step.Work;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,37 +40,52 @@ public class ConcurrentDetach {
     static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
 
     private final JdbcTemplate jdbc;
+    private final StepRunner runner;
 
-    public ConcurrentDetach(JdbcTemplate jdbc) {
+    public ConcurrentDetach(JdbcTemplate jdbc, StepRunner runner) {
         this.jdbc = jdbc;
+        this.runner = runner;
     }
 
-    void concurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
-        String detach = statement(table, partition, "concurrently");
-        // Only the first phase is retried: once the detach is pending, PostgreSQL refuses a second
-        // DETACH CONCURRENTLY, so a FINALIZE cut short ends the retirement with its own message.
-        boolean leftPending = LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
-            try {
-                runOutsideTransaction(config.lockTimeout(), detach);
-                return false;
-            } catch (RuntimeException e) {
-                if (LockRetry.isLockTimeout(e) && isPending(table, partition)) {
-                    return true;
+    /** The concurrent detach as a step, with the {@code FINALIZE} that follows only when its wait is cut short. */
+    Work concurrently(TableName table, Partition partition, PartwardenProperties.Table config) {
+        OutsideTransaction detach = new OutsideTransaction(statement(table, partition, "concurrently"), config.lockTimeout(), null);
+        OutsideTransaction finish = new OutsideTransaction(statement(table, partition, "finalize"), config.detachTimeout(),
+                "the wait for older transactions outlasts the lock timeout, leaving the detach pending");
+        List<String> printed = new ArrayList<>(detach.printed());
+        printed.addAll(finish.printed());
+        return new Work("detach " + partition.name() + " concurrently", printed, () -> {
+            // Only the first phase is retried: once the detach is pending, PostgreSQL refuses a second
+            // DETACH CONCURRENTLY, so a FINALIZE cut short ends the retirement with its own message.
+            boolean leftPending = LockRetry.attempt("detach " + partition.name(), config.maxAttempts(), () -> {
+                try {
+                    runner.run(detach);
+                    return false;
+                } catch (RuntimeException e) {
+                    if (LockRetry.isLockTimeout(e) && isPending(table, partition)) {
+                        return true;
+                    }
+                    throw refusedForAnotherPending(table, partition, e);
                 }
-                throw refusedForAnotherPending(table, partition, e);
+            });
+            if (leftPending) {
+                log.info("{}: detach waits for older transactions on {}; finishing it within {}",
+                        partition.name(), table, Spelling.of(config.detachTimeout()));
+                finalizeWithin(table, partition, config, finish);
             }
         });
-        if (leftPending) {
-            log.info("{}: detach waits for older transactions on {}; finishing it within {}",
-                    partition.name(), table, Spelling.of(config.detachTimeout()));
-            finish(table, partition, config);
-        }
     }
 
-    /** {@code DETACH ... FINALIZE} of a detach left pending, within the detach timeout. */
-    void finish(TableName table, Partition partition, PartwardenProperties.Table config) {
+    /** {@code DETACH ... FINALIZE} of a detach left pending, within the detach timeout, as a step. */
+    Work finish(TableName table, Partition partition, PartwardenProperties.Table config) {
+        OutsideTransaction finish = new OutsideTransaction(statement(table, partition, "finalize"), config.detachTimeout(), null);
+        return new Work("finalize the detach of " + partition.name(), finish.printed(),
+                () -> finalizeWithin(table, partition, config, finish));
+    }
+
+    private void finalizeWithin(TableName table, Partition partition, PartwardenProperties.Table config, OutsideTransaction finish) {
         try {
-            runOutsideTransaction(config.detachTimeout(), statement(table, partition, "finalize"));
+            runner.run(finish);
         } catch (RuntimeException e) {
             if (LockRetry.isLockTimeout(e)) {
                 throw new DetachLeftPending(table, partition, config.detachTimeout());
@@ -95,28 +113,9 @@ public class ConcurrentDetach {
                 partition.name(), how);
     }
 
-    /** Session-level lock_timeout, reset afterwards: these statements refuse transaction blocks. */
-    private void runOutsideTransaction(Duration lockTimeout, String statement) {
-        jdbc.execute((Connection connection) -> {
-            try (Statement s = connection.createStatement()) {
-                s.execute(setLockTimeout(lockTimeout));
-                try {
-                    s.execute(statement);
-                } finally {
-                    s.execute("RESET lock_timeout");
-                }
-            }
-            return null;
-        });
-    }
-
     private boolean isPending(TableName table, Partition partition) {
         return Boolean.TRUE.equals(jdbc.queryForObject(IS_PENDING, Boolean.class,
                 table.schema(), table.name(), partition.schema(), partition.name()));
-    }
-
-    static String setLockTimeout(Duration timeout) {
-        return "SET lock_timeout = '" + timeout.toMillis() + "ms'";
     }
 
     /**

@@ -2,10 +2,12 @@ package io.partwarden.ddl;
 
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.SyncPartitionAccess;
+import io.partwarden.step.Statement;
+import io.partwarden.step.Step;
+import io.partwarden.step.Transaction;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Brings a partition's owner, privileges and row level security in line with its parent's with
@@ -21,25 +23,14 @@ public class PartitionAccess {
             SELECT format('SELECT partwarden.sync_partition_access(%L, %L)', format('%I.%I', ?, ?), format('%I.%I', ?, ?))""";
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
 
-    public PartitionAccess(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    public PartitionAccess(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
     }
 
-    public void sync(SyncPartitionAccess action, PartwardenProperties.Table config) {
-        String statement = statement(action);
-        LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-            jdbc.queryForList(statement);
-            return null;
-        }));
-    }
-
-    /** The statements {@link #sync} runs, in order. */
-    public List<String> statements(SyncPartitionAccess action, PartwardenProperties.Table config) {
-        return LockRetry.printedTransaction(config.lockTimeout(), List.of(statement(action)));
+    public List<Step> steps(SyncPartitionAccess action, PartwardenProperties.Table config) {
+        return List.of(new Transaction(action.describe(), config.lockTimeout(), config.maxAttempts(),
+                List.of(new Statement(statement(action)))));
     }
 
     private String statement(SyncPartitionAccess action) {

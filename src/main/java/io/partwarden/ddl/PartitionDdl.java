@@ -6,10 +6,13 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreateDefaultPartition;
 import io.partwarden.plan.CreatePartition;
+import io.partwarden.step.FunctionCall;
+import io.partwarden.step.Step;
+import io.partwarden.step.StepRunner;
+import io.partwarden.step.Transaction;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Makes partitions with the installed SQL function {@code partwarden.create_partition}, the very
@@ -25,25 +28,39 @@ public class PartitionDdl {
             "SELECT partwarden.partition_ddl(format('%I.%I', ?, ?)::regclass, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
+    private final StepRunner runner;
 
-    public PartitionDdl(JdbcTemplate jdbc, TransactionTemplate transactions) {
+    public PartitionDdl(JdbcTemplate jdbc, StepRunner runner) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.runner = runner;
     }
 
     public void create(CreatePartition action, PartwardenProperties.Table config) {
-        LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-            return jdbc.queryForObject(CREATE_PARTITION, String.class, arguments(action));
-        }));
+        runner.run(steps(action, config));
     }
 
     public void createDefault(CreateDefaultPartition action, PartwardenProperties.Table config) {
-        LockRetry.attempt(action.describe(), config.maxAttempts(), () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, config.lockTimeout());
-            return jdbc.queryForObject(CREATE_PARTITION, String.class, defaultArguments(action));
-        }));
+        runner.run(steps(action, config));
+    }
+
+    /** One transaction that calls {@code create_partition}, printed as the statements it runs. */
+    public List<Step> steps(CreatePartition action, PartwardenProperties.Table config) {
+        return creating(action.describe(), arguments(action), action.table(), action.name(), action.bounds(), config);
+    }
+
+    public List<Step> steps(CreateDefaultPartition action, PartwardenProperties.Table config) {
+        return creating(action.describe(), defaultArguments(action), action.table(), action.name(), null, config);
+    }
+
+    /** The statements {@link #create} runs, in order, as the database runs them. */
+    public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
+        return StepRunner.print(steps(action, config));
+    }
+
+    private List<Step> creating(String what, List<Object> arguments, TableName table, String name, PartitionBounds bounds,
+                                PartwardenProperties.Table config) {
+        return List.of(new Transaction(what, config.lockTimeout(), config.maxAttempts(),
+                List.of(new FunctionCall(CREATE_PARTITION, arguments, partitionStatements(table, name, bounds)))));
     }
 
     /**
@@ -55,22 +72,12 @@ public class PartitionDdl {
                 bounds == null ? null : SqlTime.sql(bounds.lower()), bounds == null ? null : SqlTime.sql(bounds.upper()));
     }
 
-    public List<String> statements(CreateDefaultPartition action, PartwardenProperties.Table config) {
-        return LockRetry.printedTransaction(config.lockTimeout(), partitionStatements(action.table(), action.name(), null));
+    private static List<Object> defaultArguments(CreateDefaultPartition action) {
+        return java.util.Arrays.asList(action.table().schema(), action.table().name(), action.name(), null, null);
     }
 
-    /** The statements {@link #create} would run, in order, as the database would run them. */
-    public List<String> statements(CreatePartition action, PartwardenProperties.Table config) {
-        return LockRetry.printedTransaction(config.lockTimeout(),
-                partitionStatements(action.table(), action.name(), action.bounds()));
-    }
-
-    private static Object[] defaultArguments(CreateDefaultPartition action) {
-        return new Object[] {action.table().schema(), action.table().name(), action.name(), null, null};
-    }
-
-    private static Object[] arguments(CreatePartition action) {
-        return new Object[] {action.table().schema(), action.table().name(), action.name(),
-                SqlTime.sql(action.bounds().lower()), SqlTime.sql(action.bounds().upper())};
+    private static List<Object> arguments(CreatePartition action) {
+        return List.of(action.table().schema(), action.table().name(), action.name(),
+                SqlTime.sql(action.bounds().lower()), SqlTime.sql(action.bounds().upper()));
     }
 }

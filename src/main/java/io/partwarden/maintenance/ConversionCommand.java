@@ -48,7 +48,7 @@ abstract class ConversionCommand implements ApplicationRunner, ExitCodeGenerator
                 if (waited == 0) {
                     log.info("Another instance holds lock {}: waiting up to 2 minutes", PassLock.CONVERSION);
                 }
-                io.partwarden.ddl.LockRetry.pause(java.time.Duration.ofSeconds(1), "waiting for the conversion lock");
+                io.partwarden.step.LockRetry.pause(java.time.Duration.ofSeconds(1), "waiting for the conversion lock");
             }
         }
         if (held.isEmpty()) {

@@ -6,7 +6,7 @@ import io.partwarden.conversion.Conversion;
 import io.partwarden.conversion.ConversionDriver;
 import io.partwarden.conversion.ConversionPhase;
 import io.partwarden.conversion.ConversionRefused;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

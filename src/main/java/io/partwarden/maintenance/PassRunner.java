@@ -1,7 +1,7 @@
 package io.partwarden.maintenance;
 
 import io.partwarden.config.Spelling;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

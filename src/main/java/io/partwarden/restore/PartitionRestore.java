@@ -7,7 +7,7 @@ import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
-import io.partwarden.ddl.LockRetry;
+import io.partwarden.step.LockRetry;
 import io.partwarden.ddl.PartitionDdl;
 import java.io.IOException;
 import java.nio.file.Path;

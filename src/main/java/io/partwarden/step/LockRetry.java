@@ -1,8 +1,6 @@
-package io.partwarden.ddl;
+package io.partwarden.step;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +28,6 @@ public final class LockRetry {
         jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
     }
 
-    /** How a transaction run under {@link #setLocalLockTimeout} reads, for the dry run. */
-    static List<String> printedTransaction(Duration timeout, List<String> body) {
-        List<String> statements = new ArrayList<>();
-        statements.add("BEGIN");
-        statements.add("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
-        statements.addAll(body);
-        statements.add("COMMIT");
-        return statements;
-    }
-
     /** SQLState of lock_not_available, which a lock_timeout raises. */
     static final String LOCK_NOT_AVAILABLE = "55P03";
 
@@ -63,7 +51,7 @@ public final class LockRetry {
         }
     }
 
-    static boolean isLockTimeout(Throwable failure) {
+    public static boolean isLockTimeout(Throwable failure) {
         return hasSqlState(failure, LOCK_NOT_AVAILABLE);
     }
 

@@ -1,5 +1,9 @@
 package io.partwarden.ddl;
 
+import io.partwarden.step.StepRunner;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,7 +59,9 @@ class ConcurrentDetachTest {
         Partition february = new PartitionCatalog(database.get().jdbc()).read(TABLE).ranged().stream()
                 .filter(p -> p.name().equals("events_y2020m02")).findFirst().orElseThrow();
 
-        assertThatThrownBy(() -> new ConcurrentDetach(database.get().jdbc()).concurrently(TABLE, february, CONFIG))
+        StepRunner runner = new StepRunner(database.get().jdbc(),
+                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())));
+        assertThatThrownBy(() -> runner.run(new ConcurrentDetach(database.get().jdbc(), runner).concurrently(TABLE, february, CONFIG)))
                 .isInstanceOf(ConcurrentDetach.WaitsForPendingDetach.class)
                 .hasMessage("public.events_y2020m02 waits for the pending detach of public.events_y2020m01:"
                         + " PostgreSQL allows one per table, and the next pass finishes that one first")

@@ -1,5 +1,7 @@
 package io.partwarden.ddl;
 
+import io.partwarden.step.LockRetry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,7 +44,8 @@ class PartitionDdlTest {
                   PRIMARY KEY ("Id", "At")) PARTITION BY RANGE ("At");
                 CREATE INDEX "Events_Kind_idx" ON "Audit Log"."Events" ("Kind");""");
         var jdbc = database.get().jdbc();
-        ddl = new PartitionDdl(jdbc, new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())));
+        ddl = new PartitionDdl(jdbc, new io.partwarden.step.StepRunner(jdbc,
+                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource()))));
         catalog = new PartitionCatalog(jdbc);
     }
 

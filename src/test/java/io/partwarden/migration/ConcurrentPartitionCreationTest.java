@@ -105,8 +105,8 @@ class ConcurrentPartitionCreationTest {
     @Test
     void theSqlApiAndTheServiceRacingForTheSameMonthBothSucceed() throws Exception {
         var jdbc = database.get().jdbc();
-        PartitionDdl service = new PartitionDdl(jdbc,
-                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())));
+        PartitionDdl service = new PartitionDdl(jdbc, new io.partwarden.step.StepRunner(jdbc,
+                new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource()))));
         PartwardenProperties.Table config = PartwardenProperties.Table.named("workflow_events");
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Connection sqlApi = database.get().connect()) {

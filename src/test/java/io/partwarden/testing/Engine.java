@@ -2,8 +2,13 @@ package io.partwarden.testing;
 
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.catalog.PartitionCatalog;
-import io.partwarden.ddl.ArchiveRetirement;
+import io.partwarden.ddl.ArchiveFileDisposal;
+import io.partwarden.ddl.ArchiveTableDisposal;
 import io.partwarden.ddl.ConcurrentDetach;
+import io.partwarden.ddl.Disposal;
+import io.partwarden.ddl.DropDisposal;
+import io.partwarden.ddl.KeepDetachedDisposal;
+import io.partwarden.ddl.RetiredTableDdl;
 import io.partwarden.ddl.RetirementLog;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.ddl.PartitionAccess;
@@ -17,6 +22,8 @@ import io.partwarden.maintenance.PassRunner;
 import io.partwarden.metrics.PartitionStatsReader;
 import io.partwarden.restore.PartitionRestore;
 import java.time.Clock;
+import io.partwarden.step.StepRunner;
+import java.util.List;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -38,7 +45,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
         return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()),
-                new PartitionDdl(jdbc, transactions));
+                new PartitionDdl(jdbc, new StepRunner(jdbc, transactions)));
     }
 
     public static Engine on(TestDatabase db, Map<String, String> settings) {
@@ -47,13 +54,16 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
         PartitionCatalog catalog = new PartitionCatalog(jdbc);
         Clock clock = Clock.systemUTC();
+        StepRunner steps = new StepRunner(jdbc, transactions);
         RetirementLog retirements = new RetirementLog(jdbc);
-        PartitionDdl creation = new PartitionDdl(jdbc, transactions);
-        ArchiveRetirement archiving = new ArchiveRetirement(new ArchiveWriter(jdbc, transactions, clock), creation, retirements,
-                jdbc, transactions, properties);
+        RetiredTableDdl retired = new RetiredTableDdl(jdbc);
+        PartitionDdl creation = new PartitionDdl(jdbc, steps);
+        List<Disposal> disposals = List.of(new DropDisposal(retired, retirements), new KeepDetachedDisposal(jdbc, retirements),
+                new ArchiveTableDisposal(jdbc, retired, retirements),
+                new ArchiveFileDisposal(new ArchiveWriter(jdbc, transactions, clock), creation, retirements, retired, jdbc, properties));
         PlanExecutor executor = new PlanExecutor(creation,
-                new PartitionRetirement(jdbc, transactions, retirements, archiving, new ConcurrentDetach(jdbc)),
-                new PartitionAccess(jdbc, transactions));
+                new PartitionRetirement(jdbc, retirements, new ConcurrentDetach(jdbc, steps), retired, disposals),
+                new PartitionAccess(jdbc), steps);
         MaintenancePass pass = new MaintenancePass(properties, catalog, executor,
                 new io.partwarden.conversion.ConversionDriver(jdbc, transactions, properties), clock);
         MaintenanceStatus status = new MaintenanceStatus();
