@@ -13,39 +13,13 @@
 -- The migration's own statements resolve nothing through a path another role can write.
 SET LOCAL search_path = pg_catalog, partwarden, pg_temp;
 
--- 2. Which relation a retirement began on.
-ALTER TABLE partwarden.retirement
-  ADD COLUMN partition_oid oid,
-  ADD COLUMN partition_columns text;
-COMMENT ON COLUMN partwarden.retirement.partition_oid IS
-  'the relation the retirement began on: it resumes only on this one, never on another table given the same name';
-COMMENT ON COLUMN partwarden.retirement.partition_columns IS
-  'its columns and types when the retirement began (partwarden.column_signature)';
-ALTER TABLE partwarden.retirement DROP CONSTRAINT retirement_state_check;
-ALTER TABLE partwarden.retirement ADD CONSTRAINT retirement_state_check
-  CHECK (state IN ('detaching', 'detached', 'archived', 'verified', 'dropped', 'kept', 'gone'));
-COMMENT ON TABLE partwarden.retirement IS
-  'Partitions Partwarden retires: detaching (about to detach), detached (no longer a partition, not yet disposed of), archived (its rows are in the file archive_manifest describes), verified (that file was read back: rows and SHA-256 match), dropped (dropped, after its rows were archived if so configured), kept (renamed to kept_as and left in place), gone (the table it began on was dropped or replaced by someone else; closed, nothing done to any table)';
-
+-- 2. Which relation a retirement began on (its columns: V4).
 CREATE FUNCTION partwarden.column_signature(tbl regclass) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, partwarden, pg_temp AS $$
   SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
     FROM pg_attribute a
    WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
 $$;
-
--- Retirements already under way whose table is still attached to its parent with the recorded
--- bounds began on that very table: record it. Detached ones cannot be told from a table created
--- later under the same name; retirement_target_problem asks the operator to confirm them.
-UPDATE partwarden.retirement r
-   SET partition_oid = p.partition, partition_columns = partwarden.column_signature(p.partition)
-  FROM pg_namespace pn
-  JOIN pg_class pc ON pc.relnamespace = pn.oid
- CROSS JOIN LATERAL partwarden.partitions(pc.oid) p
- WHERE partwarden.is_under_way(r.state)
-   AND pn.nspname = r.parent_schema AND pc.relname = r.parent_name AND pc.relkind = 'p'
-   AND p.schema_name = r.partition_schema AND p.partition_name = r.partition_name
-   AND p.lower_bound = r.lower_bound AND p.upper_bound = r.upper_bound;
 
 -- Null when the relation now named as the retirement records is the one it began on; otherwise
 -- why the retirement must not touch it.

@@ -1,6 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.step.LockRetry;
+import io.partwarden.step.StepRunner;
 import java.time.Duration;
 import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -18,6 +19,7 @@ final class ConversionTransaction {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final StepRunner steps;
     private final ConversionRecords records;
     private final Duration lockTimeout;
     private final int lockAttempts;
@@ -26,6 +28,7 @@ final class ConversionTransaction {
                           Duration lockTimeout, int lockAttempts) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.steps = new StepRunner(jdbc, transactions);
         this.records = records;
         this.lockTimeout = lockTimeout;
         this.lockAttempts = lockAttempts;
@@ -33,11 +36,10 @@ final class ConversionTransaction {
 
     /** Runs {@code work} on the freshly locked row, retried while a lock times out. */
     <T> T run(String what, long conversionId, Duration statementTimeout, Function<Conversion, T> work) {
-        return LockRetry.attempt(what, lockAttempts, () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
+        return steps.inTransaction(what, lockTimeout, lockAttempts, () -> {
             setLocalStatementTimeout(jdbc, statementTimeout);
             return work.apply(records.lock(conversionId));
-        }));
+        });
     }
 
     /** Once, without retrying: the caller decides what a lock timeout means. */

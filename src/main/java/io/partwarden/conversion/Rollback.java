@@ -1,7 +1,7 @@
 package io.partwarden.conversion;
 
 import io.partwarden.catalog.SqlIdentifier;
-import io.partwarden.step.LockRetry;
+import io.partwarden.step.StepRunner;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class Rollback {
     static final String NEW_IDENTITY = "SELECT pg_get_serial_sequence(?, ?)";
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
+    private final StepRunner steps;
     private final ConversionRecords records;
     private final Replay replay;
     private final Duration lockTimeout;
@@ -49,7 +49,7 @@ final class Rollback {
     Rollback(JdbcTemplate jdbc, TransactionTemplate transactions, ConversionRecords records, Replay replay,
              Duration lockTimeout, int lockAttempts) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.steps = new StepRunner(jdbc, transactions);
         this.records = records;
         this.replay = replay;
         this.lockTimeout = lockTimeout;
@@ -58,8 +58,7 @@ final class Rollback {
 
     /** Before the cut-over: what the conversion made goes; the plain table stays as it is. */
     void abandon(long id) {
-        LockRetry.attempt("abandon the conversion", lockAttempts, () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
+        steps.inTransaction("abandon the conversion", lockTimeout, lockAttempts, () -> {
             Conversion c = records.lock(id);
             if (!c.phase().beforeCutover()) {
                 throw new ConversionRefused("conversion " + id + " of " + c.label() + " is " + c.phase().sql()
@@ -69,7 +68,7 @@ final class Rollback {
             jdbc.update(FORGET_CHANGES, id);
             jdbc.update(ABANDONED, id);
             return null;
-        }));
+        });
     }
 
     static List<String> abandonStatements(Conversion c) {
@@ -87,8 +86,7 @@ final class Rollback {
         while (!replay.atMost(before, ChangeCapture.REVERSE, 1000)) {
             replay.round(before, ChangeCapture.REVERSE, columns, references, 10_000);
         }
-        LockRetry.attempt("roll back the conversion", lockAttempts, () -> transactions.execute(status -> {
-            LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
+        steps.inTransaction("roll back the conversion", lockTimeout, lockAttempts, () -> {
             Conversion c = records.lock(id);
             if (c.phase() != ConversionPhase.CONVERTED) {
                 throw new ConversionRefused("conversion " + id + " of " + c.label() + " is " + c.phase().sql()
@@ -116,7 +114,7 @@ final class Rollback {
             jdbc.update(FORGET_CHANGES, id);
             jdbc.update(ROLLED_BACK, id);
             return null;
-        }));
+        });
     }
 
     static List<String> swapBackStatements(JdbcTemplate jdbc, Conversion c) {

@@ -19,7 +19,7 @@ public class PassLock {
 
     static final String NAME = "partwarden-maintenance";
     /** Held by the replica that drives an online conversion, apart from the pass's: passes of other tables go on. */
-    static final String CONVERSION = "partwarden-conversion";
+    public static final String CONVERSION = "partwarden-conversion";
     /**
      * A slice of conversion work takes 30 s; should the replica die, another takes over after this.
      * Correctness does not rest on it: each step locks the conversion's row.

@@ -1,5 +1,8 @@
-package io.partwarden.maintenance;
+package io.partwarden.command;
 
+import io.partwarden.maintenance.PassReport;
+import io.partwarden.maintenance.PassRunner;
+import io.partwarden.maintenance.ConversionRunner;
 import io.partwarden.cli.ConditionalOnRunMode;
 import io.partwarden.cli.ExitCode;
 import io.partwarden.cli.RunMode;

@@ -1,5 +1,6 @@
-package io.partwarden.maintenance;
+package io.partwarden.command;
 
+import io.partwarden.maintenance.PassLock;
 import io.partwarden.cli.ExitCode;
 import io.partwarden.cli.RunMode;
 import io.partwarden.conversion.Conversion;
@@ -95,65 +96,5 @@ abstract class ConversionCommand implements ApplicationRunner, ExitCodeGenerator
     @Override
     public int getExitCode() {
         return exitCode;
-    }
-
-    @org.springframework.stereotype.Component
-    @io.partwarden.cli.ConditionalOnRunMode(RunMode.FINISH_CONVERSION)
-    static class Finish extends ConversionCommand {
-        Finish(ConversionDriver driver, PassLock lock) {
-            super(driver, lock, RunMode.FINISH_CONVERSION);
-        }
-
-        @Override
-        String act() {
-            Conversion c = latest();
-            if (c.phase() != ConversionPhase.CONVERTED) {
-                throw new ConversionRefused("the latest conversion of " + c.label() + " is " + c.phase().sql()
-                        + (c.phase().beforeCutover() ? ": it has not cut over yet (run --once to carry it through)"
-                        : ": there is nothing left to finish"));
-            }
-            driver.finish(c.id(), true);
-            return "finished the online conversion of " + c.label() + ": " + c.kept() + " dropped; it can no longer be"
-                    + " rolled back, and retention applies to the table again";
-        }
-    }
-
-    @org.springframework.stereotype.Component
-    @io.partwarden.cli.ConditionalOnRunMode(RunMode.ROLLBACK_CONVERSION)
-    static class Rollback extends ConversionCommand {
-        Rollback(ConversionDriver driver, PassLock lock) {
-            super(driver, lock, RunMode.ROLLBACK_CONVERSION);
-        }
-
-        @Override
-        String act() {
-            return driver.rollback(latest().id());
-        }
-    }
-
-    @org.springframework.stereotype.Component
-    @io.partwarden.cli.ConditionalOnRunMode(RunMode.CONVERT)
-    static class Convert extends ConversionCommand {
-        private final ConversionRunner runner;
-
-        Convert(ConversionDriver driver, PassLock lock, ConversionRunner runner) {
-            super(driver, lock, RunMode.CONVERT);
-            this.runner = runner;
-        }
-
-        @Override
-        boolean holdsLock() {
-            return false;
-        }
-
-        @Override
-        String act() {
-            Optional<String> notConverted = runner.runToCutover(true);
-            if (notConverted.isPresent()) {
-                throw new ConversionRefused(notConverted.get());
-            }
-            return "the online conversion of " + driver.eventsTable() + " is through its cut-over (or there was"
-                    + " no plain table to convert)";
-        }
     }
 }

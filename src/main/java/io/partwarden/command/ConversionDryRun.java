@@ -1,4 +1,4 @@
-package io.partwarden.maintenance;
+package io.partwarden.command;
 
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;

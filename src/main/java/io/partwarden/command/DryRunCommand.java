@@ -1,5 +1,6 @@
-package io.partwarden.maintenance;
+package io.partwarden.command;
 
+import io.partwarden.maintenance.TableCheck;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;

@@ -1,5 +1,6 @@
-package io.partwarden.restore;
+package io.partwarden.command;
 
+import io.partwarden.restore.PartitionRestore;
 import io.partwarden.catalog.TableName;
 import io.partwarden.cli.CommandLine;
 import io.partwarden.cli.ConditionalOnRunMode;

@@ -1,5 +1,6 @@
-package io.partwarden.maintenance;
+package io.partwarden.command;
 
+import io.partwarden.maintenance.TableCheck;
 import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
 import io.partwarden.catalog.Partition;
