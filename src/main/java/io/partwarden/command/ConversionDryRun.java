@@ -1,5 +1,7 @@
 package io.partwarden.command;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
@@ -57,7 +59,7 @@ public class ConversionDryRun {
 
     /** The conversion of {@code table}, if it is the events table and one is to begin or under way. */
     public Optional<Shown> show(TableName table) {
-        TableName events = new TableName(properties.eventsSchema(), "workflow_events");
+        TableName events = new TableName(properties.eventsSchema(), MeshHookEvents.TABLE);
         if (!table.equals(events) || !Boolean.TRUE.equals(jdbc.queryForObject(STATE_INSTALLED, Boolean.class))) {
             return Optional.empty();
         }

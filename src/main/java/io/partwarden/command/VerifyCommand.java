@@ -1,5 +1,7 @@
 package io.partwarden.command;
 
+import io.partwarden.meshhook.MeshHookEvents;
+import io.partwarden.meshhook.SpecInvariants;
 import io.partwarden.maintenance.TableCheck;
 import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
@@ -55,22 +57,6 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
                AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_index cx ON cx.indexrelid = i.inhrelid
                                 WHERE i.inhparent = x.indexrelid AND cx.indrelid = p.partition)
              ORDER BY 1""";
-    static final String PARTITIONS_MISSING_SPEC_INDEXES = """
-            SELECT p.partition_name || ' lacks index ' || p.partition_name || s.suffix
-              FROM partwarden.partitions(format('%I.%I', ?, 'workflow_events')::regclass) p
-             CROSS JOIN (VALUES ('_run_id_idx'), ('_run_ts_idx'), ('_type_idx')) s(suffix)
-             WHERE NOT p.is_default AND to_regclass(format('%I.%I', p.schema_name, p.partition_name || s.suffix)) IS NULL
-             ORDER BY 1""";
-    static final String MISSING_SQL_API = """
-            SELECT f || ' is not installed' FROM unnest(ARRAY[
-                     'create_workflow_events_partition(date)', 'maintain_workflow_events_partitions()',
-                     'drop_old_workflow_events_partitions(integer)', 'get_workflow_events_partition_stats()',
-                     'get_workflow_run_events(uuid,timestamp with time zone,timestamp with time zone)']) f
-             WHERE to_regprocedure(format('%I.', ?) || f) IS NULL
-            UNION ALL
-            SELECT 'workflow_events_partition_info is not installed'
-             WHERE to_regclass(format('%I.workflow_events_partition_info', ?)) IS NULL""";
-
     static final String RETIREMENTS_UNDER_WAY = """
             SELECT CASE WHEN id = ANY (?)
                         THEN format('retirement of %I.%I is still %s since %s, but the table it began on is gone;'
@@ -85,17 +71,19 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
     private final SchemaState schema;
     private final TableCheck tableCheck;
     private final PartitionCatalog catalog;
+    private final SpecInvariants spec;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final PrintStream out = System.out;
     private int exitCode;
 
     public VerifyCommand(PartwardenProperties properties, SchemaState schema, TableCheck tableCheck,
-                         PartitionCatalog catalog, JdbcTemplate jdbc, Clock clock) {
+                         PartitionCatalog catalog, SpecInvariants spec, JdbcTemplate jdbc, Clock clock) {
         this.properties = properties;
         this.schema = schema;
         this.tableCheck = tableCheck;
         this.catalog = catalog;
+        this.spec = spec;
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -110,7 +98,7 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
             problems.addAll(tableCheck.problems(properties));
             if (problems.isEmpty()) {
                 properties.tables().forEach(table -> problems.addAll(check(table, notes, converting)));
-                problems.addAll(jdbc.queryForList(MISSING_SQL_API, String.class, properties.eventsSchema(), properties.eventsSchema()));
+                problems.addAll(spec.missingSqlApi(properties.eventsSchema()));
             }
         }
         notes.forEach(n -> out.println("INFO " + n));
@@ -147,9 +135,8 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
                 + " differs from the parent's: " + drift.difference() + "; the next pass brings it in line"));
         jdbc.queryForList(PARTITIONS_MISSING_INDEXES, String.class, name.schema(), name.name(), name.schema(), name.name())
                 .forEach(p -> problems.add(name + ": " + p));
-        if (name.schema().equals(properties.eventsSchema()) && name.name().equals("workflow_events")) {
-            jdbc.queryForList(PARTITIONS_MISSING_SPEC_INDEXES, String.class, name.schema())
-                    .forEach(p -> problems.add(name + ": " + p));
+        if (MeshHookEvents.is(name.schema(), name.name(), properties.eventsSchema())) {
+            spec.missingSpecIndexes(name.schema()).forEach(p -> problems.add(name + ": " + p));
         }
         // gone as the catalog read classifies it, the one definition the pass's plan acts on too
         Long[] gone = snapshot.vanishedRetirements().stream().map(VanishedRetirement::retirementId).toArray(Long[]::new);
@@ -177,7 +164,7 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
      * @return why the table is plain, if it is: its partitions are then not checked
      */
     private Optional<String> onlineConversion(TableName name, List<String> notes, List<String> problems) {
-        if (!name.equals(new TableName(properties.eventsSchema(), "workflow_events"))
+        if (!MeshHookEvents.is(name.schema(), name.name(), properties.eventsSchema())
                 || !Boolean.TRUE.equals(jdbc.queryForObject(ConversionDryRun.STATE_INSTALLED, Boolean.class))) {
             return Optional.empty();
         }

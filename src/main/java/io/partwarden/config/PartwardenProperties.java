@@ -1,5 +1,7 @@
 package io.partwarden.config;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -57,7 +59,7 @@ public record PartwardenProperties(
 
     public PartwardenProperties {
         checkEventsSchema(eventsSchema);
-        String eventsTable = eventsSchema + ".workflow_events";
+        String eventsTable = MeshHookEvents.qualified(eventsSchema);
         if (tables == null || tables.isEmpty()) {
             tables = List.of(Table.named(eventsTable));
         }

@@ -1,5 +1,7 @@
 package io.partwarden.conversion;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.step.LockRetry;
 import io.partwarden.failpoint.Failpoint;
@@ -118,7 +120,7 @@ public class ConversionDriver {
         return begun;
     }
 
-    static final String EVENTS_TABLE = "workflow_events";
+    static final String EVENTS_TABLE = MeshHookEvents.TABLE;
     static final String KEY_COLUMN = "ts";
     static final String ESTIMATE = "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::oid";
 

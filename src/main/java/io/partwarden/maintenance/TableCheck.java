@@ -1,5 +1,7 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
@@ -141,7 +143,7 @@ public class TableCheck {
      */
     public List<String> problems(PartwardenProperties properties) {
         List<String> problems = new ArrayList<>();
-        TableName events = new TableName(properties.eventsSchema(), "workflow_events");
+        TableName events = new TableName(properties.eventsSchema(), MeshHookEvents.TABLE);
         for (int i = 0; i < properties.tables().size(); i++) {
             PartwardenProperties.Table table = properties.tables().get(i);
             TableName name = TableName.parse(table.name());

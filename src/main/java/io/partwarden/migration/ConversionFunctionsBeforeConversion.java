@@ -1,5 +1,7 @@
 package io.partwarden.migration;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.config.PartwardenProperties;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +54,7 @@ final class ConversionFunctionsBeforeConversion implements Callback {
         } catch (SQLException e) {
             throw new FlywayException("cannot install the conversion's functions before migration 3: " + e.getMessage(), e);
         }
-        String events = properties.eventsSchema() + ".workflow_events";
+        String events = MeshHookEvents.qualified(properties.eventsSchema());
         Optional<ConversionChoice> choice;
         try {
             choice = DeferredConversion.choose(connection, properties);

@@ -1,5 +1,7 @@
 package io.partwarden.migration;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import java.util.List;
@@ -41,7 +43,7 @@ public class DatabaseMigration {
 
     /** The table migration 3 creates, converts or adopts. */
     public TableName eventsTable() {
-        return new TableName(properties.eventsSchema(), "workflow_events");
+        return new TableName(properties.eventsSchema(), MeshHookEvents.TABLE);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.partwarden.migration;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.config.ConversionMethod;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
@@ -50,7 +52,7 @@ final class DeferredConversion {
         }
         PartwardenProperties.Migration migration = properties.migration();
         RowEstimate estimate = migration.conversion() == ConversionMethod.AUTO
-                ? RowEstimate.read(connection, properties.eventsSchema(), "workflow_events", migration.onlineAbove())
+                ? RowEstimate.read(connection, properties.eventsSchema(), MeshHookEvents.TABLE, migration.onlineAbove())
                 : RowEstimate.fromCatalog(-1); // not read: the method is given
         return Optional.of(ConversionChoice.resolve(migration.conversion(), estimate, migration.onlineAbove()));
     }
@@ -68,7 +70,7 @@ final class DeferredConversion {
             row.next();
             deadlockMillis = row.getLong(1);
         }
-        Optional<String> problem = lockTimeoutProblem(properties.eventsSchema() + ".workflow_events",
+        Optional<String> problem = lockTimeoutProblem(MeshHookEvents.qualified(properties.eventsSchema()),
                 properties.migration().lockTimeout(), deadlockMillis);
         if (problem.isPresent()) {
             throw new IllegalStateException(problem.get());

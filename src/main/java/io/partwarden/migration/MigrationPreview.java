@@ -1,5 +1,7 @@
 package io.partwarden.migration;
 
+import io.partwarden.meshhook.MeshHookEvents;
+
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.SqlTime;
@@ -247,7 +249,7 @@ public class MigrationPreview {
     public Preview preview(Instant now) {
         return readOnly.execute(status -> {
             jdbc.queryForList(FIXED_SETTINGS);
-            TableName events = new TableName(properties.eventsSchema(), "workflow_events");
+            TableName events = new TableName(properties.eventsSchema(), MeshHookEvents.TABLE);
             List<Map<String, Object>> table = jdbc.queryForList(TABLE, properties.eventsSchema());
             if (table.isEmpty()) {
                 return absent(events, now);
