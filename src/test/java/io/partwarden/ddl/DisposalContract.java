@@ -2,6 +2,7 @@ package io.partwarden.ddl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
@@ -12,6 +13,10 @@ import io.partwarden.plan.RetirePartition;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.failpoint.Failpoint;
+import io.partwarden.testing.RunningDaemon;
+import io.partwarden.testing.ServiceProcess;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every {@link Disposal} owes, whatever it does with the detached table: each on-retire
- * mode's test extends this. The dry run prints every DDL statement the pass then runs (recorded
+ * mode's test extends this. Killed ({@code kill -9}) at any of its steps, the retirement converges
+ * on the next pass, every row where the mode puts it. The dry run prints every DDL statement the pass then runs (recorded
  * by an event trigger), by a concurrent detach and by a plain one; and a partition the retirement
  * could detach but not dispose of (another role's) is refused before the detach, left attached
  * with its rows, and nothing recorded.
@@ -56,6 +65,53 @@ abstract class DisposalContract {
     @AfterAll
     static void dropDatabase() {
         database.close();
+    }
+
+    /** The failpoints of this mode's retirement: it is killed at each, and must converge. */
+    List<String> crashSteps() {
+        return List.of("retire.begun", "retire.detached");
+    }
+
+    /**
+     * What this mode leaves of {@code partition} once its retirement converged, whose rows were
+     * {@code rows} (count and digest, as {@link #ROWS} reads them); its retirement is recorded ended.
+     */
+    abstract void assertDisposedOf(String partition, String rows);
+
+    static final String ROWS = "SELECT count(*) || ':' || md5(string_agg(concat_ws('|', \"Id\", \"At\", note), ','"
+            + " ORDER BY \"Id\")) FROM %s";
+
+    static TestDatabase database() {
+        return database;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> aRetirementKilledAtEachOfItsStepsConvergesOnTheNextPassWithEveryRowDisposedOf() {
+        return crashSteps().stream().map(step -> dynamicTest("killed at " + step, () -> {
+            String table = "Killed " + step;
+            oldMonths(table, false);
+            String january = "\"Dry Run\".\"" + table + "_y2024m01\"";
+            String rows = database.jdbc().queryForObject(ROWS.formatted(january), String.class);
+            List<String> args = new ArrayList<>(List.of("--once", "--spring.datasource.url=" + database.url(),
+                    "--spring.datasource.username=" + database.user(), "--spring.datasource.password=" + database.password(),
+                    "--partwarden.lock.at-most-for=1s"));
+            settings(table).forEach((key, value) -> args.add("--partwarden." + key + "=" + value));
+            try (ServiceProcess service = ServiceProcess.start(Map.of("PARTWARDEN_FAILPOINT", step), args)) {
+                service.awaitOutput(Failpoint.REACHED + step, Duration.ofSeconds(90));
+                service.kill9();
+            }
+            assertThat(database.jdbc().queryForObject("SELECT to_regclass(?) IS NOT NULL", Boolean.class, january))
+                    .as("nothing disposed of before the disposal").isTrue();
+            RunningDaemon.await("the killed process's lock lapses", Duration.ofSeconds(10), () -> database.jdbc().queryForObject(
+                    "SELECT count(*) FROM partwarden.shedlock WHERE lock_until > timezone('utc', now())", Long.class) == 0);
+
+            PassReport next = Engine.on(database, settings(table)).runner().runIfLockFree().orElseThrow();
+
+            assertThat(next.failures()).isEmpty();
+            assertThat(database.jdbc().queryForList("SELECT DISTINCT state FROM partwarden.retirement WHERE parent_name = ?"
+                    + " AND partwarden.is_under_way(state)", String.class, table)).as("retirements under way").isEmpty();
+            assertDisposedOf(table + "_y2024m01", rows);
+        }));
     }
 
     @ParameterizedTest(name = "plain detach: {0}")
