@@ -42,16 +42,7 @@ abstract class ConversionCommand implements ApplicationRunner, ExitCodeGenerator
             act(null);
             return;
         }
-        Optional<SimpleLock> held = Optional.empty();
-        for (int waited = 0; held.isEmpty() && waited < 120; waited++) {
-            held = lock.tryAcquireConversion();
-            if (held.isEmpty()) {
-                if (waited == 0) {
-                    log.info("Another instance holds lock {}: waiting up to 2 minutes", PassLock.CONVERSION);
-                }
-                io.partwarden.step.LockRetry.pause(java.time.Duration.ofSeconds(1), "waiting for the conversion lock");
-            }
-        }
+        Optional<SimpleLock> held = lock.awaitConversion(java.time.Duration.ofMinutes(2));
         if (held.isEmpty()) {
             fail("another instance still holds lock " + PassLock.CONVERSION + " after 2 minutes; nothing was changed");
             return;

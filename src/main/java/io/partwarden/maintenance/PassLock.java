@@ -1,5 +1,8 @@
 package io.partwarden.maintenance;
 
+import io.partwarden.config.Spelling;
+import io.partwarden.step.LockRetry;
+
 import io.partwarden.config.PartwardenProperties;
 import java.time.Instant;
 import java.util.Optional;
@@ -26,6 +29,8 @@ public class PassLock {
      */
     static final java.time.Duration CONVERSION_AT_MOST_FOR = java.time.Duration.ofMinutes(2);
     static final String TABLE = "partwarden.shedlock";
+    private static final java.time.Duration POLL = java.time.Duration.ofSeconds(1);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PassLock.class);
 
     private final LockProvider provider;
     private final PartwardenProperties.Lock config;
@@ -42,6 +47,36 @@ public class PassLock {
     /** The lock, or empty when another replica holds it. */
     public Optional<SimpleLock> tryAcquire() {
         return provider.lock(new LockConfiguration(Instant.now(), NAME, config.atMostFor(), config.atLeastFor()));
+    }
+
+    /**
+     * The maintenance lock, waited for up to {@code wait} while another replica holds it; empty
+     * if it is held still.
+     */
+    public Optional<SimpleLock> awaitMaintenance(java.time.Duration wait) {
+        return await(this::tryAcquire, NAME, wait);
+    }
+
+    /** The conversion's lock, waited for as {@link #awaitMaintenance} waits. */
+    public Optional<SimpleLock> awaitConversion(java.time.Duration wait) {
+        return await(this::tryAcquireConversion, CONVERSION, wait);
+    }
+
+    private static Optional<SimpleLock> await(java.util.function.Supplier<Optional<SimpleLock>> acquire, String name,
+                                              java.time.Duration wait) {
+        long giveUp = System.nanoTime() + wait.toNanos();
+        boolean announced = false;
+        while (true) {
+            Optional<SimpleLock> held = acquire.get();
+            if (held.isPresent() || System.nanoTime() - giveUp >= 0) {
+                return held;
+            }
+            if (!announced) {
+                log.info("Another instance holds lock {}: waiting up to {} for it", name, Spelling.of(wait));
+                announced = true;
+            }
+            LockRetry.pause(POLL, "waiting for lock " + name);
+        }
     }
 
     /** The conversion's lock, or empty when another replica holds it. */

@@ -1,7 +1,6 @@
 package io.partwarden.maintenance;
 
 import io.partwarden.config.Spelling;
-import io.partwarden.step.LockRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import org.springframework.stereotype.Component;
 public class PassRunner {
 
     private static final Logger log = LoggerFactory.getLogger(PassRunner.class);
-    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final PassLock lock;
     private final MaintenancePass pass;
@@ -64,28 +62,16 @@ public class PassRunner {
      * another replica's pass it finds little or nothing to do, which confirms that pass's result.
      */
     public Optional<PassReport> runWaitingForLock(Duration wait) {
-        Instant giveUp = clock.instant().plus(wait);
-        boolean announced = false;
-        while (true) {
-            Optional<SimpleLock> held = lock.tryAcquire();
-            if (held.isPresent()) {
-                try {
-                    return Optional.of(runHoldingLock());
-                } finally {
-                    held.get().unlock();
-                }
-            }
-            if (!clock.instant().isBefore(giveUp)) {
-                log.info("Skipped the maintenance pass: another instance still holds lock {} after {}",
-                        PassLock.NAME, Spelling.of(wait));
-                status.skipped();
-                return Optional.empty();
-            }
-            if (!announced) {
-                log.info("Another instance holds lock {}: waiting up to {} for it", PassLock.NAME, Spelling.of(wait));
-                announced = true;
-            }
-            LockRetry.pause(POLL, "waiting for the maintenance lock");
+        Optional<SimpleLock> held = lock.awaitMaintenance(wait);
+        if (held.isEmpty()) {
+            log.info("Skipped the maintenance pass: another instance still holds lock {} after {}", PassLock.NAME, Spelling.of(wait));
+            status.skipped();
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(runHoldingLock());
+        } finally {
+            held.get().unlock();
         }
     }
 
