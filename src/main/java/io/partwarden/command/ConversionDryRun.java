@@ -1,7 +1,5 @@
 package io.partwarden.command;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
@@ -11,6 +9,7 @@ import io.partwarden.conversion.ConversionPlan;
 import io.partwarden.conversion.ConversionProgress;
 import io.partwarden.conversion.ConversionRecords;
 import io.partwarden.conversion.ConversionRefused;
+import io.partwarden.meshhook.MeshHookEvents;
 import io.partwarden.migration.ConversionChoice;
 import io.partwarden.migration.MigrationPreview;
 import io.partwarden.migration.RowEstimate;

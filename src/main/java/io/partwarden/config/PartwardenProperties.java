@@ -1,7 +1,6 @@
 package io.partwarden.config;
 
 import io.partwarden.meshhook.MeshHookEvents;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

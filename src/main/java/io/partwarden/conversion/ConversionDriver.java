@@ -1,8 +1,7 @@
 package io.partwarden.conversion;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.meshhook.MeshHookEvents;
 import io.partwarden.step.LockRetry;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;

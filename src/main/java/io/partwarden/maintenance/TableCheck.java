@@ -1,10 +1,9 @@
 package io.partwarden.maintenance;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.meshhook.MeshHookEvents;
 import io.partwarden.plan.IntervalCalendar;
 import java.time.LocalDate;
 import java.util.ArrayList;

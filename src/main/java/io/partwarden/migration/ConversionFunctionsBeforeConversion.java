@@ -1,8 +1,7 @@
 package io.partwarden.migration;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.meshhook.MeshHookEvents;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;

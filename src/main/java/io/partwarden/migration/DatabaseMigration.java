@@ -1,9 +1,8 @@
 package io.partwarden.migration;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
+import io.partwarden.meshhook.MeshHookEvents;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.output.MigrateResult;

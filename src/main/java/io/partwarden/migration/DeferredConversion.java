@@ -1,10 +1,9 @@
 package io.partwarden.migration;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.config.ConversionMethod;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
+import io.partwarden.meshhook.MeshHookEvents;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

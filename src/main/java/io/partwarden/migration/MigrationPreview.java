@@ -1,7 +1,5 @@
 package io.partwarden.migration;
 
-import io.partwarden.meshhook.MeshHookEvents;
-
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.SqlTime;
@@ -10,6 +8,7 @@ import io.partwarden.config.ConversionMethod;
 import io.partwarden.config.Interval;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
+import io.partwarden.meshhook.MeshHookEvents;
 import io.partwarden.plan.IntervalCalendar;
 import java.time.Duration;
 import java.time.Instant;
