@@ -29,10 +29,13 @@ COPY --from=build /extracted/spring-boot-loader/ ./
 COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 # Sized for a sidecar (start-up and footprint over peak throughput: it runs a few queries a
-# day): heap from the container's memory limit, returned to it when idle; one JIT tier; the
-# serial collector; compact object headers; small thread stacks. The training run below uses
-# the same flags, which the AOT cache requires of the runs that use it.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xss512k"
+# day): heap from the container's memory limit; one JIT tier; the serial
+# collector; small thread stacks. The training run below uses the same flags, as the AOT cache
+# requires of the runs that use it. ArchiveRelocationMode=0 maps the cache at the address it was
+# made for instead of a random one: its read-only half then stays clean page cache, shared and
+# reclaimable, instead of ~25 MB of the container's memory rewritten by the relocation
+# (docs/benchmarks.md).
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
 # Training run for the AOT cache: the context refreshes, then exits. The database steps run
 # after the refresh, so no database is needed; the cache is written as the JVM exits.
 RUN java -XX:AOTCacheOutput=/app/partwarden.aot -Dspring.context.exit=onRefresh -jar /app/partwarden.jar \

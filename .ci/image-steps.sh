@@ -91,11 +91,14 @@ image_sidecar() {
   curl -sf "localhost:$port/actuator/prometheus" > "$scrape"
   promtool check metrics < "$scrape"
   echo "promtool check metrics: the container's scrape passes ($(grep -c '^# TYPE' "$scrape") families)"
-  echo "RSS: $(podman exec "$name" sh -c 'ps -o rss= -C java 2>/dev/null || grep VmRSS /proc/1/status')"
-  local stop_started=$SECONDS code
+  echo "RSS after the conversion: $(podman exec "$name" awk '/VmRSS/ {print int($2 / 1024)}' /proc/1/status) MB"
+  local stop_started code stop_ms
+  stop_started=$(date +%s%N)
   podman stop -t 10 "$name" >/dev/null
+  stop_ms=$(( ($(date +%s%N) - stop_started) / 1000000 ))
   code=$(podman inspect -f '{{.State.ExitCode}}' "$name")
-  echo "SIGTERM: stopped after $(took $stop_started), exit code $code"
+  echo "SIGTERM: stopped after $stop_ms ms, exit code $code"
+  [ "$stop_ms" -lt 10000 ]
   # 143: the JVM's exit on SIGTERM once its shutdown hooks ran; 137 would be the SIGKILL after 10 s
   [ "$code" = 143 ] || [ "$code" = 0 ] || { podman logs --tail 30 "$name"; return 1; }
   podman logs "$name" 2>&1 | grep -E "Graceful shutdown complete|Commencing graceful shutdown" | tail -1

@@ -32,7 +32,7 @@ base() {
   # minbase: apt, dpkg, passwd (useradd) and the shell, as in the originals' Debian/Ubuntu bases
   mmdebstrap --quiet --variant=minbase --include=ca-certificates \
     --customize-hook='sync-in /usr/local/share/ca-certificates /usr/local/share/ca-certificates' \
-    --customize-hook='chroot "$1" update-ca-certificates >/dev/null' \
+    --customize-hook='chroot "$1" update-ca-certificates >/dev/null 2>&1' \
     bookworm "$work/bookworm.tar" \
     "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian bookworm-updates main" \
