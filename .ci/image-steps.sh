@@ -166,6 +166,12 @@ PY
     --filter label=com.docker.compose.service=postgres --format '{{.Names}}')
   await_http "127.0.0.1:$pw_port/actuator/prometheus" '(^|\n)partwarden_catalog_up\{.*\} 1\.0' 180
   echo "compose: PostgreSQL initialised, Partwarden converted workflow_events ($(took $started))"
+  # podman-compose starts Partwarden without waiting for PostgreSQL's health: whether it had to
+  # wait (the server listens only once its init scripts ran) depends on which came up first
+  podman logs "$(podman ps --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" \
+    --filter label=com.docker.compose.service=partwarden --format '{{.Names}}')" 2>&1 \
+    | grep -E "retrying in|Reached the database" | head -2 | cut -c1-220 \
+    || echo "compose: Partwarden reached PostgreSQL at its first attempt"
   test "$(podman exec "$postgres" psql -U postgres -d meshhook -Atc "SELECT relkind FROM pg_class WHERE oid = 'workflow_events'::regclass")" = p
   await_http "127.0.0.1:$prom_port/api/v1/targets" '"job":"partwarden".*"health":"up"|"health":"up".*"job":"partwarden"' 60
   echo "compose: Prometheus scrapes partwarden:9470, target up"
