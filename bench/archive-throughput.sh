@@ -49,7 +49,7 @@ archive() { # $1 directory, $2 log
   $partwarden --partwarden.tables[0].name=workflow_events --partwarden.tables[0].retention=1m \
     --partwarden.tables[0].on-retire=archive --partwarden.archive.directory="$1" > "$2" 2>&1 \
     || { echo "partwarden failed:"; tail -20 "$2"; }
-  grep -E "archived to|verified in" "$2" | sed -e "s/.*ArchiveRetirement *: *//" -e "s|$work|<tmp>|g"
+  grep -E "archived to|verified in" "$2" | sed -e "s/.*ArchiveFileDisposal *: *//" -e "s|$work|<tmp>|g"
 }
 echo "partwarden on-retire: archive, alone:"
 archive "$work/archive1" "$work/archive1.log"
