@@ -7,6 +7,7 @@ import io.partwarden.testing.ArchiveFixture;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 /** Archives through the command line: {@code --dry-run}, {@code --once} and {@code --restore}, with their exit codes. */
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@VersionSensitive
 class ArchiveCommandsTest {
 
     @RegisterExtension

@@ -13,6 +13,7 @@ import io.partwarden.testing.ArchiveFixture;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** {@code on-retire: archive}: file, manifest, read-back, drop; and {@code --restore} of what it wrote. */
+@VersionSensitive
 class ArchiveRetirementTest {
 
     @RegisterExtension

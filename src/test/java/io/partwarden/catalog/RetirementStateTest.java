@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The states spelled once in Java agree with the table that records them. */
+@VersionSensitive
 class RetirementStateTest {
 
     @RegisterExtension

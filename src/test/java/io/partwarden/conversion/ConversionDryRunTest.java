@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
+import io.partwarden.testing.VersionSensitive;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -28,6 +29,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@VersionSensitive
 class ConversionDryRunTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * words, never with a bare "is not partitioned".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@VersionSensitive
 class ConversionDuringSqlApiTest {
 
     @RegisterExtension

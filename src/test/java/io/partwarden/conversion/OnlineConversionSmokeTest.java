@@ -6,10 +6,12 @@ import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The migration leaves workflow_events plain for the online method; --once converts it. */
+@VersionSensitive
 class OnlineConversionSmokeTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,6 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * again by --convert; finished (the kept table and the capture gone for good).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@VersionSensitive
 class OnlineRollbackTest {
 
     @RegisterExtension

@@ -13,6 +13,7 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * detach-pending (left so since the catalog was read): said in Partwarden's words, naming the
  * pending partition, not as PostgreSQL's hint to FINALIZE.
  */
+@VersionSensitive
 class ConcurrentDetachTest {
 
     @RegisterExtension

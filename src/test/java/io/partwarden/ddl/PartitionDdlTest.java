@@ -12,6 +12,7 @@ import io.partwarden.config.PartwardenProperties;
 import io.partwarden.plan.CreatePartition;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Partitions made by the service, through the same SQL function as the SQL API, on awkward names. */
+@VersionSensitive
 class PartitionDdlTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
 import io.partwarden.testing.TimedWriter;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * lock timeout, so writers wait at most that long, even behind a long reader.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@VersionSensitive
 class DefaultPartitionTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** {@code --dry-run} prints the exact SQL and changes nothing; {@code --verify} lists what is wrong. */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class DryRunAndVerifyTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -21,6 +22,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * then the first pass's plan, exits 0, and changes nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class FirstDryRunTest {
 
     /** A lock stronger than ACCESS SHARE on a held table waits for the holder: this makes it fail instead. */

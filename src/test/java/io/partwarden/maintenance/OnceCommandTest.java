@@ -7,6 +7,7 @@ import io.partwarden.PartwardenApplication;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /** {@code --once} as the command line runs it: migrate, one pass, an exit code. */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class OnceCommandTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.OldMonths;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** {@code on-retire}: keep the detached table under a telling name, or move its rows to an archive table. */
+@VersionSensitive
 class RetireModesTest {
 
     @RegisterExtension

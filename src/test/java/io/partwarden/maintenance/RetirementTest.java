@@ -7,6 +7,7 @@ import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
 import io.partwarden.testing.TimedWriter;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -26,6 +27,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * dropped by a crash.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class RetirementTest {
 
     @RegisterExtension

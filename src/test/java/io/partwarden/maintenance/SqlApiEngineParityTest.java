@@ -6,12 +6,14 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The spec's SQL API and the service make the same partitions: names, bounds, indexes, access. */
+@VersionSensitive
 class SqlApiEngineParityTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import io.partwarden.catalog.TableName;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +21,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * the migration had done.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class TableCheckBeforeMigrationTest {
 
     static final TableName EVENTS = new TableName("public", "workflow_events");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * constraint copies, the bounds check, the default partition), would pass PostgreSQL's 63 bytes:
  * each such table otherwise fails at every pass.
  */
+@VersionSensitive
 class TableCheckTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** State 1: no workflow_events yet. The migration creates it as the spec's Table Structure. */
+@VersionSensitive
 class AbsentTableMigrationTest {
 
     @RegisterExtension
@@ -47,6 +49,21 @@ class AbsentTableMigrationTest {
                  WHERE conrelid = 'workflow_events'::regclass AND contype <> 'n' ORDER BY contype""", String.class)).containsExactly(
                 "FOREIGN KEY (run_id) REFERENCES workflow_runs(id) ON DELETE CASCADE",
                 "PRIMARY KEY (id, ts)");
+    }
+
+    @Test
+    void fromPostgres18EveryTableOfTheTreeHasOneNotNullConstraintPerNotNullColumnAndBeforeItNone() {
+        // 18 records each column's NOT NULL as a constraint (contype n); a partition made LIKE its
+        // parent and then attached must end with one per column, merged with the parent's, not two
+        String expected = TestDatabase.serverVersion() >= 180000 ? "created_at,id,payload,run_id,ts,type" : "";
+        List<Map<String, Object>> tree = database.get().jdbc().queryForList("""
+                SELECT t.relid::regclass::text AS rel,
+                       coalesce((SELECT string_agg(a.attname, ',' ORDER BY a.attname)
+                                   FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                                  WHERE c.conrelid = t.relid AND c.contype = 'n'), '') AS not_null
+                  FROM pg_partition_tree('workflow_events') t""");
+        assertThat(tree).hasSize(7); // the parent and its six partitions
+        assertThat(tree).allSatisfy(row -> assertThat(row.get("not_null")).as(row.get("rel").toString()).isEqualTo(expected));
     }
 
     @Test

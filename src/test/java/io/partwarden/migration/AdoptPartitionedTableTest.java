@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * State 3: the spec's own migration ran earlier. The migration adopts the partitioned table
  * without rewriting a row and replaces the functions that no longer work.
  */
+@VersionSensitive
 class AdoptPartitionedTableTest {
 
     @RegisterExtension

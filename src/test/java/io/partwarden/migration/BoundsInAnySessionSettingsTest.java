@@ -6,6 +6,7 @@ import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * TimeZone: a zone printed as an abbreviation (Asia/Kolkata as IST, read back as Israel time;
  * America/Havana as CST, read back as US Central) once shifted every bound the SQL API read.
  */
+@VersionSensitive
 class BoundsInAnySessionSettingsTest {
 
     @RegisterExtension

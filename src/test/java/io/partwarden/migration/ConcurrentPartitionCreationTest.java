@@ -11,6 +11,7 @@ import io.partwarden.plan.CreatePartition;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,6 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * on the parent, so the second caller finds the first one's partition and both succeed, instead of
  * one failing on a duplicate pg_type row or an existing relation.
  */
+@VersionSensitive
 class ConcurrentPartitionCreationTest {
 
     @RegisterExtension

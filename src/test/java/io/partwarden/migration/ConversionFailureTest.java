@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.api.FlywayException;
@@ -16,6 +17,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * A failure in the middle of the conversion (after the rows are copied, while policies are made
  * again) leaves workflow_events exactly as it was; once the cause is gone the migration succeeds.
  */
+@VersionSensitive
 class ConversionFailureTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * transaction holding the table: rows it cannot place are refused before anything changes, and
  * it says how many partitions it makes, warning when that many is unlikely to be meant.
  */
+@VersionSensitive
 class ConversionRowRangeTest {
 
     @RegisterExtension

@@ -9,6 +9,7 @@ import io.partwarden.maintenance.TableCheck;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * carry over fails the migration naming the culprit, and a failed first install leaves nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class MigrationDeferralTest {
 
     @RegisterExtension

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
@@ -19,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * pg_class.reltuples, its oldest row from an index on ts when there is one (exact), else from the
  * planner's statistics. The wait is scaled from the benchmark's figures.
  */
+@VersionSensitive
 class MigrationPreviewTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * comment marks, all of which stand inside the migration's strings, names and function bodies):
  * the migration creates the table and the SQL API there, and the service maintains it.
  */
+@VersionSensitive
 class OddEventsSchemaMigrationTest {
 
     @RegisterExtension

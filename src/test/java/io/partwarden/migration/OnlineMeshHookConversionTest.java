@@ -6,6 +6,7 @@ import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * it plain, {@code --once} carries the conversion through its cut-over, and the old table is kept
  * as {@code workflow_events_unpartitioned} for a rollback until {@code --finish-conversion}.
  */
+@VersionSensitive
 class OnlineMeshHookConversionTest extends ConversionFactsContract {
 
     @RegisterExtension

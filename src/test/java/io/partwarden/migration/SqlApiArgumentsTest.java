@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * names the month as written, a timestamptz the month a row with that ts lands in (UTC months),
  * an untyped literal is still read as a timestamptz, and infinity, which has no month, is refused.
  */
+@VersionSensitive
 class SqlApiArgumentsTest {
 
     @RegisterExtension

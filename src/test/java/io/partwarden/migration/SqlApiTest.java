@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.MonthlyPartitions;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The spec's SQL API and its examples, run as written, on a MeshHook database after conversion. */
+@VersionSensitive
 class SqlApiTest {
 
     @RegisterExtension

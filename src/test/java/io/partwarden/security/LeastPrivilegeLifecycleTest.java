@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.VersionSensitive;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * MeshHook's workflow_events, makes partitions, retires in every on-retire mode, archives to a
  * file and restores, as the superuser-run service does, and everything it makes belongs to it.
  */
+@VersionSensitive
 class LeastPrivilegeLifecycleTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.Tenant;
+import io.partwarden.testing.VersionSensitive;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -24,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * restrict, row level security on), so a tenant reads neither its own nor, above all, another
  * tenant's rows there; through the parent and the SQL API it still reads its own rows only.
  */
+@VersionSensitive
 class RetiredRowsAccessTest {
 
     @RegisterExtension

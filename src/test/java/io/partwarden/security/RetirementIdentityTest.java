@@ -8,6 +8,7 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.OldMonths;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * retirement is closed as {@code gone}, no longer under way. A table that is the same relation
  * but changed, or one a retirement recorded before oids were, is left alone with the reason.
  */
+@VersionSensitive
 class RetirementIdentityTest {
 
     @RegisterExtension

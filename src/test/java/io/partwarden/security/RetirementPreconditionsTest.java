@@ -11,6 +11,7 @@ import io.partwarden.testing.Commands;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * could not be finished once the partition is detached must not begin: its rows would be out of
  * the parent for good.
  */
+@VersionSensitive
 class RetirementPreconditionsTest {
 
     @TempDir

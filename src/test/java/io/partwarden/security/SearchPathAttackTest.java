@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.partwarden.testing.Attacker;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
+import io.partwarden.testing.VersionSensitive;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the migration (a conversion), a pass that creates and retires into an archive table, the dry
  * run, the check, and the spec's SQL API called from a session whose path has public on it.
  */
+@VersionSensitive
 class SearchPathAttackTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.Tenant;
 import io.partwarden.testing.TestProperties;
+import io.partwarden.testing.VersionSensitive;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * each that differs.
  */
 @ExtendWith(OutputCaptureExtension.class)
+@VersionSensitive
 class TenantIsolationTest {
 
     @RegisterExtension

@@ -33,6 +33,14 @@ public final class TestDatabase implements AutoCloseable {
         this.jdbc = new JdbcTemplate(dataSource);
     }
 
+    /**
+     * The server's version as {@code server_version_num} (170006 for 17.6): for a test of what one
+     * major added to assume it, e.g. MAINTAIN from 17.
+     */
+    public static int serverVersion() {
+        return Server.get().versionNum();
+    }
+
     public static TestDatabase create(String hint) {
         Server server = Server.get();
         String name = newName(hint);
@@ -160,6 +168,16 @@ public final class TestDatabase implements AutoCloseable {
                 return c.isValid(2);
             } catch (SQLException e) {
                 return false;
+            }
+        }
+
+        int versionNum() {
+            try (Connection c = DriverManager.getConnection(baseUrl, user, password); Statement s = c.createStatement();
+                 var rs = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+                rs.next();
+                return rs.getInt(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException("server_version_num: " + e.getMessage(), e);
             }
         }
 
