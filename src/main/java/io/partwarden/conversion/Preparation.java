@@ -1,5 +1,6 @@
 package io.partwarden.conversion;
 
+import io.partwarden.catalog.NotValidConstraints;
 import io.partwarden.catalog.SqlIdentifier;
 import io.partwarden.failpoint.Failpoint;
 import java.time.Duration;
@@ -56,6 +57,9 @@ final class Preparation {
             }
         } catch (org.springframework.dao.DataAccessException refused) {
             throw new ConversionRefused(refused.getMostSpecificCause().getMessage());
+        }
+        for (String notValid : jdbc.queryForList(NotValidConstraints.REFUSAL, String.class, conversion.source())) {
+            throw new ConversionRefused("cannot convert " + conversion.label() + ": " + notValid);
         }
         Map<String, Object> scan = transaction.run("read " + conversion.label(), conversion.id(), Duration.ZERO,
                 c -> jdbc.queryForMap(scan(c)));

@@ -1,8 +1,12 @@
 package io.partwarden.migration;
 
+import io.partwarden.catalog.NotValidConstraints;
+import io.partwarden.catalog.SqlIdentifier;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.meshhook.MeshHookEvents;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 import org.flywaydb.core.api.FlywayException;
@@ -63,6 +67,7 @@ final class ConversionFunctionsBeforeConversion implements Callback {
         if (choice.isEmpty()) {
             return;
         }
+        refuseNotValidConstraints(connection, events);
         if (!choice.get().online()) {
             log.info("Migration 3 converts {} in place, in one transaction ({})", events, choice.get().reason());
             return;
@@ -75,6 +80,20 @@ final class ConversionFunctionsBeforeConversion implements Callback {
             throw new FlywayException(refused.getMessage());
         } catch (SQLException e) {
             throw new FlywayException("cannot install the online conversion's check before migration 3: " + e.getMessage(), e);
+        }
+    }
+
+    /** Before migration 3 converts, in place or by deferring it: see {@link NotValidConstraints}. */
+    private void refuseNotValidConstraints(Connection connection, String events) {
+        try (PreparedStatement read = connection.prepareStatement(NotValidConstraints.REFUSAL)) {
+            read.setString(1, SqlIdentifier.qualified(properties.eventsSchema(), MeshHookEvents.TABLE));
+            try (ResultSet refusal = read.executeQuery()) {
+                if (refusal.next()) {
+                    throw new FlywayException("cannot convert " + events + ": " + refusal.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new FlywayException("cannot read the constraints of " + events + ": " + e.getMessage(), e);
         }
     }
 

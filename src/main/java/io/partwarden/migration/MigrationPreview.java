@@ -1,7 +1,9 @@
 package io.partwarden.migration;
 
+import io.partwarden.catalog.NotValidConstraints;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
+import io.partwarden.catalog.SqlIdentifier;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.ConversionMethod;
@@ -337,6 +339,8 @@ public class MigrationPreview {
         }
         List<String> lines = new ArrayList<>();
         List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
+        refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
+                SqlIdentifier.qualified(events.schema(), events.name())));
         lines.add("converts " + events + ", a plain table, to monthly partitions, in one transaction:");
         lines.add("  in place: " + choice.reason());
         String tsType = (String) table.get("ts_type");
@@ -421,6 +425,8 @@ public class MigrationPreview {
         PartwardenProperties.Migration migration = properties.migration();
         List<String> lines = new ArrayList<>();
         List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
+        refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
+                SqlIdentifier.qualified(events.schema(), events.name())));
         String tsType = (String) table.get("ts_type");
         if (!"timestamp with time zone".equals(tsType)) {
             refusals.add("cannot partition " + events + " by ts: the column is " + (tsType == null ? "missing" : tsType));

@@ -2,10 +2,12 @@ package io.partwarden.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.config.Spelling;
 import io.partwarden.maintenance.TableCheck;
+import io.partwarden.testing.Commands;
 import io.partwarden.testing.FreshDatabase;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
@@ -235,6 +237,51 @@ class MigrationDeferralTest {
                 ALTER TABLE workflow_events ADD CONSTRAINT events_run FOREIGN KEY (run_id) REFERENCES workflow_runs
                   ON DELETE CASCADE NOT VALID;""",
                 "foreign keys of it are NOT VALID: events_run (to public.workflow_runs)", "migration.conversion", "online");
+    }
+
+    // CREATE TABLE ... LIKE copies a NOT VALID constraint valid: unrefused, the row breaking it
+    // stopped the copy (in place: rolled back with PostgreSQL's bare error; online: every pass)
+    static final String CHECK_NOT_VALID_BROKEN = PLAIN_BIGINT_KEY + """
+            ALTER TABLE workflow_events ADD COLUMN kind text;
+            UPDATE workflow_events SET kind = 'x' WHERE id = 1;
+            ALTER TABLE workflow_events ADD CONSTRAINT events_kind_known CHECK (kind IN ('x')) NOT VALID;""";
+    static final String CHECK_NOT_VALID_REFUSAL = "cannot convert public.workflow_events: constraints of it are NOT VALID:"
+            + " events_kind_known (CHECK ((kind = 'x'::text)) NOT VALID)";
+
+    @Test
+    void aCheckNotValidThatRowsBreakIsRefusedInPlaceAndOnlineBeforeAnyChange() {
+        refused(CHECK_NOT_VALID_BROKEN, CHECK_NOT_VALID_REFUSAL, "migration.conversion", "in-place");
+        refused(CHECK_NOT_VALID_BROKEN, CHECK_NOT_VALID_REFUSAL, "migration.conversion", "online");
+    }
+
+    @Test
+    void fromPostgres18ANotNullNotValidIsRefusedInPlaceAndOnlineBeforeAnyChange() {
+        assumeTrue(TestDatabase.serverVersion() >= 180000, "NOT NULL ... NOT VALID exists from PostgreSQL 18");
+        String setup = PLAIN_BIGINT_KEY + """
+                ALTER TABLE workflow_events ADD COLUMN kind text;
+                UPDATE workflow_events SET kind = 'x' WHERE id = 1;
+                ALTER TABLE workflow_events ADD CONSTRAINT events_kind_given NOT NULL kind NOT VALID;""";
+        String refusal = "cannot convert public.workflow_events: constraints of it are NOT VALID: events_kind_given"
+                + " (NOT NULL kind NOT VALID)";
+        refused(setup, refusal, "migration.conversion", "in-place");
+        refused(setup, refusal, "migration.conversion", "online");
+    }
+
+    @Test
+    void aCheckNotValidAddedAfterTheMigrationDeferredIsRefusedWhenTheServiceBeginsTheConversion(CapturedOutput output) {
+        try (TestDatabase db = TestDatabase.create("deferral_not_valid")) {
+            db.runScript("demo/meshhook.sql");
+            db.runScript("demo/meshhook-events.sql");
+            migrate(db, "migration.conversion", "online");
+            db.execute("ALTER TABLE workflow_events ADD CONSTRAINT events_type_short CHECK (length(type) < 3) NOT VALID");
+
+            Commands.run(db, "--once", "--partwarden.migration.conversion=online");
+
+            assertThat(output.getOut()).contains("cannot convert public.workflow_events: constraints of it are NOT VALID:"
+                    + " events_type_short (CHECK ((length(type) < 3)) NOT VALID)");
+            assertThat(kind(db)).isEqualTo("r");
+            assertThat(db.jdbc().queryForObject("SELECT count(*) FROM workflow_events", Long.class)).isEqualTo(10_000);
+        }
     }
 
     @Test

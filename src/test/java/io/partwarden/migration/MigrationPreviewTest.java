@@ -125,4 +125,20 @@ class MigrationPreviewTest {
             database.get().execute("DROP PUBLICATION preview_everything");
         }
     }
+
+    @Test
+    void aCheckNotValidIsRefusedByBothPlans() {
+        database.get().execute("ALTER TABLE workflow_events ADD CONSTRAINT preview_type_short CHECK (length(type) < 3) NOT VALID");
+        try {
+            for (String method : new String[] {"in-place", "online"}) {
+                MigrationPreview.Preview preview = preview("migration.conversion", method);
+
+                assertThat(preview.refused()).as(method).isTrue();
+                assertThat(preview.lines()).as(method).anySatisfy(line -> assertThat(line).startsWith("  refuses, changing nothing:")
+                        .contains("constraints of it are NOT VALID: preview_type_short (CHECK ((length(type) < 3)) NOT VALID)"));
+            }
+        } finally {
+            database.get().execute("ALTER TABLE workflow_events DROP CONSTRAINT preview_type_short");
+        }
+    }
 }
