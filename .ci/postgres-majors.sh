@@ -22,7 +22,7 @@ tests_on_pg() {
     rm -rf "$reports"
     started=$(date +%s)
     status=0
-    PARTWARDEN_TEST_JDBC_URL=$url mvn -B surefire:test -Dsurefire.reports.dir="$PWD/$reports" ${groups:+-Dgroups="$groups"} \
+    PARTWARDEN_TEST_JDBC_URL=$url mvn -B -Dstyle.color=never surefire:test -Dsurefire.reports.dir="$PWD/$reports" ${groups:+-Dgroups="$groups"} \
       || status=$?
     # tests, failures, errors, skipped, summed over the classes' reports
     read -r tests failures errors skipped < <(python3 - "$reports" <<'EOF'
