@@ -16,6 +16,7 @@ import io.partwarden.testing.TestProperties;
 import io.partwarden.failpoint.Failpoint;
 import io.partwarden.testing.RunningDaemon;
 import io.partwarden.testing.ServiceProcess;
+import io.partwarden.testing.VersionSensitive;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,6 +117,7 @@ abstract class DisposalContract {
 
     @ParameterizedTest(name = "plain detach: {0}")
     @ValueSource(booleans = {false, true})
+    @VersionSensitive
     void theDryRunPrintsEveryDdlStatementThePassRuns(boolean plainDetach) {
         String table = "Events " + (plainDetach ? "Plain" : "Concurrent");
         oldMonths(table, plainDetach);
@@ -140,6 +142,7 @@ abstract class DisposalContract {
 
     @ParameterizedTest(name = "plain detach: {0}")
     @ValueSource(booleans = {false, true})
+    @VersionSensitive
     void aPartitionTheRetirementCouldNotDisposeOfIsRefusedBeforeTheDetach(boolean plainDetach) {
         String table = "Owned " + (plainDetach ? "Plain" : "Concurrent");
         oldMonths(table, plainDetach);

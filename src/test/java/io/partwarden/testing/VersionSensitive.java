@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Tag;
  * catalog (constraints, attributes, privileges), converts or adopts a table, makes partitions,
  * detaches them concurrently, restores, or calls the SQL API. CI runs the whole suite on 15 and
  * 18 and only these classes on 14, 16 and 17 ({@code mvn surefire:test -Dgroups=version-sensitive};
- * README, section PostgreSQL versions). Put it on a new class that touches any of those.
+ * README, section PostgreSQL versions). Put it on a new class that touches any of those; where the
+ * rest of a class is slow and depends on no version (DisposalContract's crash runs), on just the
+ * methods that do.
  */
-@Target(ElementType.TYPE)
+@Target({ElementType.TYPE, ElementType.METHOD})
 @Inherited
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("version-sensitive")
