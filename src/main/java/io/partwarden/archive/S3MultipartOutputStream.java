@@ -1,0 +1,152 @@
+package io.partwarden.archive;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * An object written as a stream: a multipart upload whose parts are sent as each fills, so memory
+ * holds one part, never the whole archive. Each part carries its Content-MD5, which the store
+ * checks on receipt (and which its ETag must echo); {@link #close} completes the upload, and only
+ * then does the object exist, whole. {@link #abort} (on any failure of the writer) abandons it:
+ * no object, no parts left stored. The upload begins with the first full part; an object smaller
+ * than a part is sent by one PUT, also with its Content-MD5.
+ */
+final class S3MultipartOutputStream extends OutputStream {
+
+    /** S3's smallest part but the last is 5 MiB; 8 MiB keeps requests few and memory small. */
+    static final int PART_BYTES = 8 * 1024 * 1024;
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final byte[] part;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private int filled;
+    private String uploadId;
+    private long bytes;
+    private boolean closed;
+
+    S3MultipartOutputStream(S3Client s3, String bucket, String key, int partBytes) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.part = new byte[partBytes];
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        requireOpen();
+        while (length > 0) {
+            int n = Math.min(length, part.length - filled);
+            System.arraycopy(bytes, offset, part, filled, n);
+            filled += n;
+            offset += n;
+            length -= n;
+            this.bytes += n;
+            if (filled == part.length) {
+                sendPart();
+            }
+        }
+    }
+
+    /** Bytes written so far. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Completes the object: after this it exists, whole; before it, it does not. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (uploadId == null) {
+                String md5 = md5(part, filled);
+                s3.putObject(r -> r.bucket(bucket).key(key).contentMD5(md5), RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)));
+                return;
+            }
+            if (filled > 0) {
+                sendPart();
+            }
+            s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+        } catch (SdkException | IOException e) {
+            abortQuietly();
+            throw new IOException("uploading " + key + " to bucket " + bucket + " failed: " + S3Failures.describe(e), e);
+        }
+    }
+
+    /** Abandons the upload: the parts sent are deleted by the store, no object appears. */
+    void abort() {
+        closed = true;
+        abortQuietly();
+    }
+
+    private void sendPart() throws IOException {
+        try {
+            if (uploadId == null) {
+                uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId();
+            }
+            int number = parts.size() + 1;
+            String md5 = md5(part, filled);
+            UploadPartResponse sent = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                    .contentMD5(md5), RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)));
+            String expected = '"' + HexFormat.of().formatHex(Base64.getDecoder().decode(md5)) + '"';
+            if (sent.eTag() != null && !sent.eTag().equalsIgnoreCase(expected) && !sent.eTag().contains("-")) {
+                throw new IOException("part " + number + " of " + key + " was stored with ETag " + sent.eTag()
+                        + ", not its MD5 " + expected + ": the store kept other bytes than were sent");
+            }
+            parts.add(CompletedPart.builder().partNumber(number).eTag(sent.eTag()).build());
+            filled = 0;
+        } catch (SdkException e) {
+            abortQuietly();
+            closed = true;
+            throw new IOException("uploading part " + (parts.size() + 1) + " of " + key + " to bucket " + bucket + " failed: "
+                    + S3Failures.describe(e), e);
+        }
+    }
+
+    private void abortQuietly() {
+        if (uploadId != null) {
+            String id = uploadId;
+            uploadId = null;
+            try {
+                s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(id));
+            } catch (SdkException ignored) {
+                // the store is unreachable: its lifecycle rule for incomplete uploads, or the next attempt's listing, removes them
+            }
+        }
+    }
+
+    private void requireOpen() throws IOException {
+        if (closed) {
+            throw new IOException("the upload of " + key + " is closed");
+        }
+    }
+
+    private static String md5(byte[] bytes, int length) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            md5.update(bytes, 0, length);
+            return Base64.getEncoder().encodeToString(md5.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+    }
+}
