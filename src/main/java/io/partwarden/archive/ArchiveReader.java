@@ -19,14 +19,14 @@ import java.util.zip.GZIPInputStream;
  */
 public final class ArchiveReader extends FilterInputStream {
 
-    private final Path data;
+    private final String data;
     private final Manifest manifest;
     private final MessageDigest fileSha256;
     private final InputStream file;
     private final ContentDigest content = new ContentDigest();
     private boolean ended;
 
-    private ArchiveReader(InputStream decompressed, InputStream file, Path data, Manifest manifest, MessageDigest fileSha256) {
+    private ArchiveReader(InputStream decompressed, InputStream file, String data, Manifest manifest, MessageDigest fileSha256) {
         super(decompressed);
         this.file = file;
         this.data = data;
@@ -35,15 +35,25 @@ public final class ArchiveReader extends FilterInputStream {
     }
 
     public static ArchiveReader open(Path manifestPath, Manifest manifest) {
-        Path data = ManifestFile.dataFile(manifestPath, manifest);
+        return open(DirectoryStore.of(manifestPath), DirectoryStore.nameOf(manifestPath), manifest);
+    }
+
+    /** The data beside manifest {@code manifestName} in {@code store}, to be read through and {@link #check checked}. */
+    public static ArchiveReader open(ArchiveStore store, String manifestName, Manifest manifest) {
+        String name = ArchiveNames.sibling(manifestName, manifest.file());
+        String data = store.describe(name);
         try {
-            long size = ArchiveFiles.regularFile(data, "archive").size();
+            long size = store.size(name);
+            if (size < 0) {
+                throw new ArchiveException("archive " + data + ", which manifest " + store.describe(manifestName)
+                        + " names, does not exist");
+            }
             if (size != manifest.fileBytes()) {
                 throw new ArchiveException("archive " + data + " is " + size + " bytes, its manifest says "
                         + manifest.fileBytes() + ": truncated or replaced");
             }
             MessageDigest sha = ContentDigest.sha256();
-            InputStream file = new DigestInputStream(new BufferedInputStream(ArchiveFiles.open(data), 1 << 16), sha);
+            InputStream file = new DigestInputStream(new BufferedInputStream(store.open(name, "archive"), 1 << 16), sha);
             try {
                 return new ArchiveReader(new GZIPInputStream(file, 1 << 16), file, data, manifest, sha);
             } catch (IOException | RuntimeException e) {
@@ -51,7 +61,8 @@ public final class ArchiveReader extends FilterInputStream {
                 throw e;
             }
         } catch (NoSuchFileException e) {
-            throw new ArchiveException("archive " + data + ", which manifest " + manifestPath + " names, does not exist");
+            throw new ArchiveException("archive " + data + ", which manifest " + store.describe(manifestName)
+                    + " names, does not exist");
         } catch (IOException e) {
             throw corrupt(data, e);
         }
@@ -59,12 +70,17 @@ public final class ArchiveReader extends FilterInputStream {
 
     /** Reads the whole archive and checks it against its manifest. */
     public static Manifest verify(Path manifestPath) {
-        Manifest manifest = ManifestFile.read(manifestPath);
-        try (ArchiveReader reader = open(manifestPath, manifest)) {
+        return verify(DirectoryStore.of(manifestPath), DirectoryStore.nameOf(manifestPath));
+    }
+
+    /** Reads the whole archive beside manifest {@code manifestName} and checks it against the manifest. */
+    public static Manifest verify(ArchiveStore store, String manifestName) {
+        Manifest manifest = ManifestFile.read(store, manifestName);
+        try (ArchiveReader reader = open(store, manifestName, manifest)) {
             reader.transferTo(java.io.OutputStream.nullOutputStream());
             reader.check(reader.content.rows());
         } catch (IOException e) {
-            throw new ArchiveException("cannot read archive of " + manifestPath + ": " + e, e);
+            throw new ArchiveException("cannot read archive of " + store.describe(manifestName) + ": " + e, e);
         }
         return manifest;
     }
@@ -120,7 +136,7 @@ public final class ArchiveReader extends FilterInputStream {
         }
     }
 
-    private static ArchiveException corrupt(Path data, IOException e) {
+    private static ArchiveException corrupt(String data, IOException e) {
         return new ArchiveException("archive " + data + " is truncated or corrupt: " + e.getMessage(), e);
     }
 }

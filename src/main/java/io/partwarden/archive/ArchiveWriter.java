@@ -3,16 +3,10 @@ package io.partwarden.archive;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.TableName;
 import io.partwarden.failpoint.Failpoint;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -92,28 +86,36 @@ public class ArchiveWriter {
      */
     public Manifest write(ArchiveLocation location, TableName table, Partition partition, List<String> recreateDdl,
                           long retirementId, int compressionLevel, int threads) {
+        return write(new DirectoryStore(location.directory()), location.names(), table, partition, recreateDdl, retirementId,
+                compressionLevel, threads);
+    }
+
+    /**
+     * Archives the detached table {@code partition}, once a partition of {@code table}, into
+     * {@code store} under {@code names}: the data first, then the manifest, each whole or not at
+     * all, so a manifest never describes data that is not there in full. The table is only read.
+     *
+     * @param recreateDdl the statements that make the partition again, for the manifest
+     */
+    public Manifest write(ArchiveStore store, ArchiveNames names, TableName table, Partition partition, List<String> recreateDdl,
+                          long retirementId, int compressionLevel, int threads) {
         List<Manifest.Column> columns = columns(partition.schema(), partition.name());
         String copy = copy(partition.schema(), partition.name(), columnNames(columns), "out");
         String rangeColumn = jdbc.queryForObject(RANGE_COLUMN, String.class, table.schema(), table.name());
-        Path data = location.data();
         try {
-            if (ArchiveFiles.ensureFolder(location.folder())) {
-                forceDirectory(location.folder().getParent()); // the folder's own entry survives a power cut too
-            }
-            Written written = writeData(data, copy, compressionLevel, threads);
+            Written written = writeData(store, names.data(), copy, compressionLevel, threads);
+            String file = names.data().substring(names.data().lastIndexOf('/') + 1);
             Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.Table.of(table),
                     new Manifest.Table(partition.schema(), partition.name()), rangeColumn, partition.bounds().lower(),
-                    partition.bounds().upper(), columns, written.rows(), data.getFileName().toString(), written.bytes(),
+                    partition.bounds().upper(), columns, written.rows(), file, written.bytes(),
                     written.fileSha256(), written.contentCrc32c(), "text", COPY_SETTINGS, recreateDdl, retirementId,
                     jdbc.queryForObject(SERVER_VERSION, String.class), clock.instant());
-            writeDurably(location.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
+            store.write(names.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
             return manifest;
         } catch (IOException | RuntimeException e) {
             // a full disk surfaces from inside the COPY, wrapped by the driver and by Spring: name the cause itself
-            deleteQuietly(ArchiveLocation.partial(data));
-            deleteQuietly(ArchiveLocation.partial(location.manifest()));
             throw new ArchiveException("writing the archive of " + partition.schema() + "." + partition.name() + " to "
-                    + data + " failed, the table is kept and the next pass tries again: "
+                    + store.describe(names.data()) + " failed, the table is kept and the next pass tries again: "
                     + NestedExceptionUtils.getMostSpecificCause(e), e);
         }
     }
@@ -121,31 +123,38 @@ public class ArchiveWriter {
     private record Written(long rows, long bytes, String fileSha256, String contentCrc32c) {
     }
 
-    private Written writeData(Path data, String copy, int compressionLevel, int threads) throws IOException {
+    private Written writeData(ArchiveStore store, String data, String copy, int compressionLevel, int threads) throws IOException {
         MessageDigest fileSha = ContentDigest.sha256();
         ContentDigest content = new ContentDigest();
         long[] rows = new long[1];
-        writeDurably(data, file -> {
-            // the gzip stream leaves the file open: writeDurably still forces it to disk
-            try (ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(new DigestOutputStream(file, fileSha),
+        long[] bytes = new long[1];
+        store.write(data, file -> {
+            OutputStream counted = new FilterOutputStream(file) {
+                @Override
+                public void write(byte[] buffer, int offset, int length) throws IOException {
+                    bytes[0] += length;
+                    out.write(buffer, offset, length);
+                }
+            };
+            // the gzip stream leaves the file open: the store still completes it (forced to disk, or the upload finished)
+            try (ParallelGzipOutputStream gzip = new ParallelGzipOutputStream(new DigestOutputStream(counted, fileSha),
                     compressionLevel, threads)) {
                 OutputStream digesting = new FilterOutputStream(gzip) {
                     @Override
-                    public void write(byte[] bytes, int offset, int length) throws IOException {
-                        content.update(bytes, offset, length);
-                        out.write(bytes, offset, length);
+                    public void write(byte[] buffer, int offset, int length) throws IOException {
+                        content.update(buffer, offset, length);
+                        out.write(buffer, offset, length);
                     }
                 };
                 rows[0] = copyOut(copy, digesting);
                 gzip.finish();
             }
-            if (rows[0] != content.rows()) { // before the rename: a file in place is a whole one
+            if (rows[0] != content.rows()) { // before it is in place: what is in place is whole
                 throw new IOException("COPY reported " + rows[0] + " rows but sent " + content.rows());
             }
             Failpoint.reach("archive.partial");
         });
-        return new Written(rows[0], ArchiveFiles.regularFile(data, "archive").size(), HexFormat.of().formatHex(fileSha.digest()),
-                content.hex());
+        return new Written(rows[0], bytes[0], HexFormat.of().formatHex(fileSha.digest()), content.hex());
     }
 
     /** COPY out in a read-only transaction whose settings fix the text of every value. */
@@ -165,41 +174,6 @@ public class ArchiveWriter {
 
     private static List<String> columnNames(List<Manifest.Column> columns) {
         return columns.stream().map(Manifest.Column::name).toList();
-    }
-
-    interface Writing {
-        void to(OutputStream out) throws IOException;
-    }
-
-    /**
-     * Writes {@code target.partial} (created new, mode 0600, never through a link), forces it to
-     * disk, renames it to {@code target} and forces the directory. rename(2) replaces whatever is
-     * at {@code target}, a link itself included, without following it.
-     */
-    static void writeDurably(Path target, Writing writing) throws IOException {
-        Path partial = ArchiveLocation.partial(target);
-        try (FileChannel channel = ArchiveFiles.createNew(partial);
-             OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
-            writing.to(out);
-            out.flush();
-            channel.force(true);
-        }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(target.getParent());
-    }
-
-    private static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // the next attempt removes it anyway
-        }
     }
 
     private static Map<String, String> copySettings() {

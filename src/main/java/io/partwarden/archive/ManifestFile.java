@@ -26,12 +26,15 @@ public final class ManifestFile {
     }
 
     public static Manifest read(Path path) {
+        return read(DirectoryStore.of(path), DirectoryStore.nameOf(path));
+    }
+
+    /** The manifest {@code name} in {@code store}, checked field by field. */
+    public static Manifest read(ArchiveStore store, String name) {
+        String path = store.describe(name);
         String text;
-        try {
-            ArchiveFiles.regularFile(path, "manifest");
-            try (InputStream in = ArchiveFiles.open(path)) {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
+        try (InputStream in = store.open(name, "manifest")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ArchiveException("manifest " + path + " does not exist");
         } catch (IOException e) {
@@ -66,7 +69,7 @@ public final class ManifestFile {
         return manifest;
     }
 
-    private static void requireFormat(Path path, String format) {
+    private static void requireFormat(String path, String format) {
         if (!Manifest.FORMAT.equals(format)) {
             throw new ArchiveException(path + " is not a Partwarden archive manifest: format is " + format
                     + ", expected " + Manifest.FORMAT);

@@ -1,5 +1,7 @@
 package io.partwarden.archive;
 
+import io.partwarden.config.S3Location;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Archives as objects under an {@link S3Location}: written by multipart upload as a stream,
  * read back as one, listed by prefix. Names are relative to the location's prefix.
  */
-public final class S3Store implements AutoCloseable {
+public final class S3Store implements ArchiveStore {
 
     private final S3Client s3;
     private final S3Location location;
@@ -77,6 +79,52 @@ public final class S3Store implements AutoCloseable {
      * delete under the prefix (a probe object written, read back and deleted); else an {@link
      * ArchiveException} naming which step failed, and why.
      */
+    @Override
+    public void checkReady(String folder, long bytes, String what) {
+        checkReady(what);
+    }
+
+    @Override
+    public String describe(String name) {
+        return location.uri(name);
+    }
+
+    @Override
+    public String locate(String name) {
+        return location.uri(name);
+    }
+
+    @Override
+    public String describe() {
+        return location.toString();
+    }
+
+    /** Uploads as a stream; completed only once {@code writing} returned, aborted if it failed. */
+    @Override
+    public void write(String name, Writing writing) throws IOException {
+        S3MultipartOutputStream upload = create(name);
+        try {
+            writing.to(upload);
+        } catch (IOException | RuntimeException e) {
+            upload.abort();
+            throw e;
+        }
+        upload.close(); // aborts, and says why, if completing fails
+    }
+
+    @Override
+    public void checkReadable(String what) {
+        String step = "reach bucket " + location.bucket();
+        try {
+            s3.headBucket(r -> r.bucket(location.bucket()));
+            step = "list " + location;
+            s3.listObjectsV2(r -> r.bucket(location.bucket()).prefix(location.prefix()).maxKeys(1));
+        } catch (SdkException e) {
+            throw new ArchiveException("cannot archive " + what + " to " + location + " (partwarden.archive.location): could"
+                    + " not " + step + ": " + S3Failures.describe(e), e);
+        }
+    }
+
     public void checkReady(String what) {
         String step = "reach bucket " + location.bucket();
         String probe = ".partwarden-probe-" + UUID.randomUUID();
@@ -113,7 +161,8 @@ public final class S3Store implements AutoCloseable {
     }
 
     /** The object's bytes as a stream. */
-    InputStream open(String name) throws IOException {
+    @Override
+    public InputStream open(String name, String what) throws IOException {
         try {
             return s3.getObject(r -> r.bucket(location.bucket()).key(location.key(name)));
         } catch (NoSuchKeyException e) {
@@ -124,7 +173,8 @@ public final class S3Store implements AutoCloseable {
     }
 
     /** The object's size, or -1 if there is none. */
-    long size(String name) throws IOException {
+    @Override
+    public long size(String name) throws IOException {
         try {
             return s3.headObject(r -> r.bucket(location.bucket()).key(location.key(name))).contentLength();
         } catch (NoSuchKeyException e) {
@@ -140,7 +190,8 @@ public final class S3Store implements AutoCloseable {
     }
 
     /** The names under {@code folder} ({@code schema.table/}), relative to the location's prefix. */
-    List<String> list(String folder) {
+    @Override
+    public List<String> list(String folder) {
         try {
             return s3.listObjectsV2Paginator(r -> r.bucket(location.bucket()).prefix(location.key(folder))).contents().stream()
                     .map(S3Object::key).map(key -> key.substring(location.prefix().length())).toList();
@@ -153,11 +204,6 @@ public final class S3Store implements AutoCloseable {
     List<String> incompleteUploads() {
         return s3.listMultipartUploadsPaginator(r -> r.bucket(location.bucket()).prefix(location.prefix())).uploads().stream()
                 .map(u -> u.key().substring(location.prefix().length())).toList();
-    }
-
-    /** For tests and the demo: the location's bucket, made. */
-    void createBucketForTests() {
-        s3.createBucket(r -> r.bucket(location.bucket()));
     }
 
     void delete(String name) {

@@ -7,7 +7,6 @@ import io.partwarden.cli.ConditionalOnRunMode;
 import io.partwarden.cli.ExitCode;
 import io.partwarden.cli.RunMode;
 import io.partwarden.config.PartwardenProperties;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ public class RestoreCommand implements ApplicationRunner, ExitCodeGenerator {
         String manifest = commandLine.restore();
         String into = commandLine.restoreInto();
         try {
-            PartitionRestore.Restored done = restore.restore(Path.of(manifest), into == null ? null : TableName.parse(into),
+            PartitionRestore.Restored done = restore.restore(manifest, into == null ? null : TableName.parse(into),
                     properties.archive().restoreLockTimeout());
             log.info("Restored {} rows of {} {} into {}{}; count and checksums match the manifest", done.rows(),
                     done.manifest().table().toTableName(), done.manifest().bounds(), done.into(),

@@ -3,7 +3,8 @@ package io.partwarden.command;
 import io.partwarden.meshhook.MeshHookEvents;
 import io.partwarden.meshhook.SpecInvariants;
 import io.partwarden.maintenance.TableCheck;
-import io.partwarden.archive.ArchiveDirectory;
+import io.partwarden.archive.ArchiveStore;
+import io.partwarden.archive.ArchiveStores;
 import io.partwarden.archive.ArchiveException;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
@@ -72,18 +73,21 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
     private final TableCheck tableCheck;
     private final PartitionCatalog catalog;
     private final SpecInvariants spec;
+    private final ArchiveStores stores;
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final PrintStream out = System.out;
     private int exitCode;
 
     public VerifyCommand(PartwardenProperties properties, SchemaState schema, TableCheck tableCheck,
-                         PartitionCatalog catalog, SpecInvariants spec, JdbcTemplate jdbc, Clock clock) {
+                         PartitionCatalog catalog, SpecInvariants spec, ArchiveStores stores, JdbcTemplate jdbc,
+                         Clock clock) {
         this.properties = properties;
         this.schema = schema;
         this.tableCheck = tableCheck;
         this.catalog = catalog;
         this.spec = spec;
+        this.stores = stores;
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -148,8 +152,8 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
 
     private List<String> archiveReady(PartwardenProperties.Table table, TableName name) {
         if (table.onRetire() == OnRetire.ARCHIVE) {
-            try {
-                ArchiveDirectory.checkReady(properties.archive().directory(), 0, "retired partitions of " + name);
+            try (ArchiveStore store = stores.configured()) {
+                store.checkReadable("retired partitions of " + name);
             } catch (ArchiveException e) {
                 return List.of(name + ": " + e.getMessage());
             }

@@ -61,7 +61,8 @@ public final class EffectiveConfiguration {
             line.append(", detach-timeout=").append(Spelling.of(table.detachTimeout()));
         }
         switch (table.onRetire()) {
-            case ARCHIVE -> line.append(", archive.directory=").append(archive.directory());
+            case ARCHIVE -> line.append(archive.location() != null ? ", archive.location=" + archive.location()
+                    : ", archive.directory=" + archive.directory());
             case ARCHIVE_TABLE -> line.append(", archive-table=").append(table.archiveTableOrDefault());
             default -> { }
         }

@@ -70,9 +70,10 @@ public record PartwardenProperties(
                         + " is not a positive period; write one as " + Spelling.PERIOD_FORMS
                         + ", or leave it unset to keep everything");
             }
-            if (tables.get(i).onRetire() == OnRetire.ARCHIVE && archive.directory() == null) {
-                throw new IllegalArgumentException("partwarden.archive.directory must be set: partwarden.tables[" + i
-                        + "].on-retire is archive (table " + tables.get(i).name() + "), and archives are written there");
+            if (tables.get(i).onRetire() == OnRetire.ARCHIVE && !archive.configured()) {
+                throw new IllegalArgumentException("partwarden.archive.location (a directory, or s3://bucket/prefix) must be"
+                        + " set: partwarden.tables[" + i + "].on-retire is archive (table " + tables.get(i).name()
+                        + "), and archives are written there");
             }
         }
         if (!CronExpression.isValidExpression(schedule)) {
@@ -253,6 +254,10 @@ public record PartwardenProperties(
      *     volume, one folder per table, a {@code .copy.gz} file and a {@code .manifest.json} per
      *     retired range. Checked before each partition is detached: missing, not writable or
      *     with less room than the partition takes uncompressed, the partition stays attached
+     * @param location where archives go: a directory path (as {@code directory}) or
+     *     {@code s3://bucket/prefix}, S3-compatible object storage reached as {@code s3} says,
+     *     with credentials from the AWS SDK's default chain (never from Partwarden's properties)
+     * @param s3 how to reach the store when {@code location} is {@code s3://…}
      * @param compressionLevel gzip level of archive files, 1 (fastest) to 9 (smallest); 6 is
      *     what gzip itself uses by default
      * @param compressionThreads threads that compress an archive, each its own 1 MiB blocks
@@ -263,13 +268,64 @@ public record PartwardenProperties(
      */
     public record Archive(
             Path directory,
+            String location,
+            @DefaultValue S3 s3,
             @DefaultValue("6") @Min(1) @Max(9) int compressionLevel,
             @DefaultValue("0") @Min(0) @Max(64) int compressionThreads,
             @DefaultValue("1m") @NotNull Duration restoreLockTimeout) {
 
+        static final String LOCATION = "partwarden.archive.location";
+
+        public Archive {
+            if (location != null && location.isBlank()) {
+                location = null;
+            }
+            if (location != null && S3Location.isS3(location)) {
+                S3Location.parse(location, LOCATION); // refused now, naming what is wrong, not at the first retirement
+                if (directory != null) {
+                    throw new IllegalArgumentException(LOCATION + "=" + location + " and partwarden.archive.directory="
+                            + directory + " are both set; archives go to one place: keep one of them");
+                }
+            } else if (location != null) {
+                Path path = Path.of(location);
+                if (directory != null && !directory.equals(path)) {
+                    throw new IllegalArgumentException(LOCATION + "=" + location + " and partwarden.archive.directory="
+                            + directory + " name two directories; archives go to one place: keep one of them");
+                }
+                directory = path;
+                location = null;
+            }
+        }
+
+        /** The S3 location archives go to, or null when they go to {@link #directory}. */
+        public S3Location s3Location() {
+            return location == null ? null : S3Location.parse(location, LOCATION);
+        }
+
+        /** Whether archives have somewhere to go. */
+        public boolean configured() {
+            return directory != null || location != null;
+        }
+
+        /** Where archives go, as configured: the directory or {@code s3://bucket/prefix}. */
+        public String describe() {
+            return location != null ? location : String.valueOf(directory);
+        }
+
         public int compressionThreadsOrDefault() {
             return compressionThreads > 0 ? compressionThreads : Runtime.getRuntime().availableProcessors();
         }
+    }
+
+    /**
+     * @param endpoint the store's URL, for an S3-compatible store (MinIO, Ceph, Garage, …); unset
+     *     for AWS S3 itself
+     * @param region the region to sign requests for; unset, the SDK's (AWS_REGION, the profile),
+     *     or {@code us-east-1} when an endpoint is given
+     * @param pathStyle {@code bucket} in the path rather than the host name: true for most
+     *     self-hosted stores
+     */
+    public record S3(java.net.URI endpoint, String region, @DefaultValue("false") boolean pathStyle) {
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.partwarden.ddl;
 
-import io.partwarden.archive.ArchiveDirectory;
 import io.partwarden.archive.ArchiveException;
-import io.partwarden.archive.ArchiveFiles;
-import io.partwarden.archive.ArchiveLocation;
+import io.partwarden.archive.ArchiveNames;
 import io.partwarden.archive.ArchiveReader;
+import io.partwarden.archive.ArchiveStore;
+import io.partwarden.archive.ArchiveStores;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
@@ -20,9 +20,6 @@ import io.partwarden.step.Statement;
 import io.partwarden.step.Step;
 import io.partwarden.step.Transaction;
 import io.partwarden.step.Work;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,15 +49,17 @@ public class ArchiveFileDisposal implements Disposal {
     private final RetirementLog retirements;
     private final RetiredTableDdl ddl;
     private final JdbcTemplate jdbc;
+    private final ArchiveStores stores;
     private final PartwardenProperties.Archive settings;
 
     public ArchiveFileDisposal(ArchiveWriter writer, PartitionDdl creation, RetirementLog retirements, RetiredTableDdl ddl,
-                               JdbcTemplate jdbc, PartwardenProperties properties) {
+                               JdbcTemplate jdbc, ArchiveStores stores, PartwardenProperties properties) {
         this.writer = writer;
         this.creation = creation;
         this.retirements = retirements;
         this.ddl = ddl;
         this.jdbc = jdbc;
+        this.stores = stores;
         this.settings = properties.archive();
     }
 
@@ -86,9 +85,15 @@ public class ArchiveFileDisposal implements Disposal {
                 steps.add(new Transaction("guard " + partition.name() + " while it is archived", config.lockTimeout(),
                         config.maxAttempts(), List.of(new Statement(guard))));
             }
-            ArchiveLocation location = location(table, partition);
+            ArchiveNames names = names(table, partition);
+            String data;
+            String manifest;
+            try (ArchiveStore store = stores.configured()) {
+                data = store.describe(names.data());
+                manifest = store.describe(names.manifest());
+            }
             steps.add(new Work("archive " + partition.name(), List.of("-- archive: " + writer.copyStatement(partition) + "  >  "
-                    + location.data() + " (gzip level " + settings.compressionLevel() + "), manifest " + location.manifest()),
+                    + data + " (gzip level " + settings.compressionLevel() + "), manifest " + manifest),
                     () -> ensureArchived(table, partition)));
         }
         steps.add(new Work("verify the archive of " + partition.name(), List.of(toWrite || state == RetirementState.ARCHIVED
@@ -128,16 +133,27 @@ public class ArchiveFileDisposal implements Disposal {
      * @return the partition's size on disk, which the directory was asked to have room for
      */
     private long checkReady(TableName table, Partition partition, Long retirementId) {
+        try (ArchiveStore store = stores.configured()) {
+            return checkReady(store, table, partition, retirementId);
+        }
+    }
+
+    private long checkReady(ArchiveStore store, TableName table, Partition partition, Long retirementId) {
         String what = partition.schema() + "." + partition.name();
         long tableBytes = writer.sizeOnDisk(partition);
-        ArchiveDirectory.checkReady(settings.directory(), tableBytes, what);
-        ArchiveLocation location = location(table, partition);
-        ArchiveDirectory.checkFolder(location.folder(), what);
-        if (Files.exists(location.manifest(), LinkOption.NOFOLLOW_LINKS)) { // a link there is refused by the read
-            Manifest existing = ManifestFile.read(location.manifest());
+        ArchiveNames names = names(table, partition);
+        store.checkReady(names.folder(), tableBytes, what);
+        long existingBytes;
+        try {
+            existingBytes = store.size(names.manifest()); // a link there is refused
+        } catch (java.io.IOException e) {
+            throw new ArchiveException("cannot archive " + what + ": " + e.getMessage(), e);
+        }
+        if (existingBytes >= 0) {
+            Manifest existing = ManifestFile.read(store, names.manifest());
             if (retirementId == null || existing.retirementId() != retirementId) {
-                throw new ArchiveException("cannot archive " + what + ": " + location.manifest() + " already holds an archive of "
-                        + partition.bounds() + " of " + table + " (retirement " + existing.retirementId() + ", "
+                throw new ArchiveException("cannot archive " + what + ": " + store.describe(names.manifest()) + " already holds an"
+                        + " archive of " + partition.bounds() + " of " + table + " (retirement " + existing.retirementId() + ", "
                         + existing.archivedAt() + "), which this would overwrite; move its two files elsewhere first (a restore leaves"
                         + " them where they are)");
             }
@@ -151,18 +167,20 @@ public class ArchiveFileDisposal implements Disposal {
         if (entry.state() != RetirementState.DETACHED) {
             return;
         }
-        long tableBytes = checkReady(table, partition, entry.id());
-        ArchiveLocation location = location(table, partition);
-        long started = System.nanoTime();
-        Manifest manifest = writer.write(location, table, partition,
-                creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
-                settings.compressionLevel(), settings.compressionThreadsOrDefault());
-        Failpoint.reach("archive.written");
-        retirements.archived(partition, location.manifest(), manifest);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        log.info("{}.{}: {} rows, {} MB of table, archived to {} ({} bytes) in {} s: {} MB/s", partition.schema(),
-                partition.name(), manifest.rows(), mb(tableBytes), location.data(), manifest.fileBytes(),
-                String.format("%.2f", seconds), mb(tableBytes / seconds));
+        try (ArchiveStore store = stores.configured()) {
+            long tableBytes = checkReady(store, table, partition, entry.id());
+            ArchiveNames names = names(table, partition);
+            long started = System.nanoTime();
+            Manifest manifest = writer.write(store, names, table, partition,
+                    creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
+                    settings.compressionLevel(), settings.compressionThreadsOrDefault());
+            Failpoint.reach("archive.written");
+            retirements.archived(partition, store.locate(names.manifest()), manifest);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            log.info("{}.{}: {} rows, {} MB of table, archived to {} ({} bytes) in {} s: {} MB/s", partition.schema(),
+                    partition.name(), manifest.rows(), mb(tableBytes), store.describe(names.data()), manifest.fileBytes(),
+                    String.format("%.2f", seconds), mb(tableBytes / seconds));
+        }
         Failpoint.reach("archive.recorded");
     }
 
@@ -210,16 +228,15 @@ public class ArchiveFileDisposal implements Disposal {
 
     private void verify(Partition partition, RetirementLog.Entry entry) {
         String what = partition.schema() + "." + partition.name();
-        try {
-            Path manifestPath = Path.of(entry.archiveManifest());
-            Manifest manifest = ArchiveReader.verify(manifestPath);
+        try (ArchiveStores.Stored stored = stores.manifest(entry.archiveManifest())) {
+            Manifest manifest = ArchiveReader.verify(stored.store(), stored.name());
             if (manifest.retirementId() != entry.id() || !manifest.fileSha256().equals(entry.archiveSha256())) {
-                throw new ArchiveException(manifestPath + " is not the archive retirement " + entry.id() + " wrote");
+                throw new ArchiveException(entry.archiveManifest() + " is not the archive retirement " + entry.id() + " wrote");
             }
             long rows = ddl.count(partition);
             if (rows != manifest.rows()) {
-                throw new ArchiveException(ManifestFile.dataFile(manifestPath, manifest) + " holds " + manifest.rows()
-                        + " rows, the table " + rows);
+                throw new ArchiveException(stored.store().describe(ArchiveNames.sibling(stored.name(), manifest.file())) + " holds "
+                        + manifest.rows() + " rows, the table " + rows);
             }
         } catch (ArchiveException e) {
             retirements.advance(partition, RetirementState.DETACHED, RetirementState.ARCHIVED);
@@ -228,15 +245,13 @@ public class ArchiveFileDisposal implements Disposal {
         }
     }
 
-    /** Verified once, read in full; before the drop the files must still be there, whole in size. */
+    /** Verified once, read in full; before the drop the data must still be there, whole in size. */
     private void stillThere(Partition partition, RetirementLog.Entry entry) {
-        Path manifestPath = Path.of(entry.archiveManifest());
-        try {
-            Manifest manifest = ManifestFile.read(manifestPath);
-            Path data = ManifestFile.dataFile(manifestPath, manifest);
-            if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS) || ArchiveFiles.regularFile(data, "archive").size() != manifest.fileBytes()
-                    || !manifest.fileSha256().equals(entry.archiveSha256())) { // a link there is refused, not followed
-                throw new ArchiveException(data + " is missing or changed");
+        try (ArchiveStores.Stored stored = stores.manifest(entry.archiveManifest())) {
+            Manifest manifest = ManifestFile.read(stored.store(), stored.name());
+            String data = ArchiveNames.sibling(stored.name(), manifest.file());
+            if (stored.store().size(data) != manifest.fileBytes() || !manifest.fileSha256().equals(entry.archiveSha256())) {
+                throw new ArchiveException(stored.store().describe(data) + " is missing or changed");
             }
         } catch (ArchiveException | java.io.IOException e) {
             retirements.advance(partition, RetirementState.DETACHED, RetirementState.VERIFIED);
@@ -254,7 +269,7 @@ public class ArchiveFileDisposal implements Disposal {
                 "no retirement of " + partition.schema() + "." + partition.name() + " is under way"));
     }
 
-    private ArchiveLocation location(TableName table, Partition partition) {
-        return new ArchiveLocation(settings.directory(), table, partition.bounds());
+    private static ArchiveNames names(TableName table, Partition partition) {
+        return new ArchiveNames(table, partition.bounds());
     }
 }

@@ -5,7 +5,6 @@ import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.RetirementState;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
@@ -127,9 +126,9 @@ public class RetirementLog {
         jdbc.update(END, state.sql(), keptAs, partition.schema(), partition.name());
     }
 
-    void archived(Partition partition, Path manifestPath, Manifest manifest) {
-        // absolute: a later pass may run from another working directory
-        jdbc.update(ARCHIVED, RetirementState.ARCHIVED.sql(), manifestPath.toAbsolutePath().toString(), manifest.rows(),
+    /** @param manifest where the manifest is, as the store locates it from any process (an absolute path, an s3:// URI) */
+    void archived(Partition partition, String manifestAt, Manifest manifest) {
+        jdbc.update(ARCHIVED, RetirementState.ARCHIVED.sql(), manifestAt, manifest.rows(),
                 manifest.fileSha256(), partition.schema(), partition.name(), RetirementState.DETACHED.sql());
     }
 }

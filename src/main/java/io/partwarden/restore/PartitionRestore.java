@@ -1,10 +1,11 @@
 package io.partwarden.restore;
 
 import io.partwarden.archive.ArchiveException;
+import io.partwarden.archive.ArchiveNames;
 import io.partwarden.archive.ArchiveReader;
+import io.partwarden.archive.ArchiveStores;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.archive.Manifest;
-import io.partwarden.archive.ManifestFile;
 import io.partwarden.catalog.SqlTime;
 import io.partwarden.catalog.TableName;
 import io.partwarden.step.LockRetry;
@@ -55,13 +56,15 @@ public class PartitionRestore {
     private final TransactionTemplate transactions;
     private final ArchiveWriter archives;
     private final PartitionDdl creation;
+    private final ArchiveStores stores;
 
     public PartitionRestore(JdbcTemplate jdbc, TransactionTemplate transactions, ArchiveWriter archives,
-                            PartitionDdl creation) {
+                            PartitionDdl creation, ArchiveStores stores) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.archives = archives;
         this.creation = creation;
+        this.stores = stores;
     }
 
     /**
@@ -69,7 +72,18 @@ public class PartitionRestore {
      * @param lockTimeout how long the ATTACH may wait for its lock (it blocks no writer meanwhile)
      */
     public Restored restore(Path manifestPath, TableName into, Duration lockTimeout) {
-        Manifest manifest = ArchiveReader.verify(manifestPath);
+        return restore(manifestPath.toString(), into, lockTimeout);
+    }
+
+    /** @param manifestPath a file path or an {@code s3://bucket/key} URI */
+    public Restored restore(String manifestPath, TableName into, Duration lockTimeout) {
+        try (ArchiveStores.Stored stored = stores.manifest(manifestPath)) {
+            return restore(stored, manifestPath, into, lockTimeout);
+        }
+    }
+
+    private Restored restore(ArchiveStores.Stored stored, String manifestPath, TableName into, Duration lockTimeout) {
+        Manifest manifest = ArchiveReader.verify(stored.store(), stored.name());
         TableName table = manifest.table().toTableName();
         TableName target = into != null ? into : new TableName(table.schema(), manifest.partition().name());
         boolean attach = into == null;
@@ -93,7 +107,7 @@ public class PartitionRestore {
                 // before any row arrives: default privileges must not open them to roles the parent's policies restrict
                 jdbc.queryForList(PROTECT, table.schema(), table.name(), target.schema(), target.name());
             }
-            long loaded = load(manifestPath, manifest, target);
+            long loaded = load(stored, manifestPath, manifest, target);
             if (attachAt < ddl.size()) {
                 LockRetry.setLocalLockTimeout(jdbc, lockTimeout);
                 ddl.subList(attachAt, ddl.size()).forEach(this::run);
@@ -109,12 +123,12 @@ public class PartitionRestore {
     }
 
     /** COPY in, under the settings the archive was written with; the check rolls everything back on a mismatch. */
-    private long load(Path manifestPath, Manifest manifest, TableName target) {
+    private long load(ArchiveStores.Stored stored, String manifestPath, Manifest manifest, TableName target) {
         archives.applyCopySettings();
         String copy = archives.copy(target.schema(), target.name(), manifest.columnNames(), "in");
-        log.info("{}  <  {}", copy, ManifestFile.dataFile(manifestPath, manifest));
+        log.info("{}  <  {}", copy, stored.store().describe(ArchiveNames.sibling(stored.name(), manifest.file())));
         return jdbc.execute((Connection connection) -> {
-            try (ArchiveReader reader = ArchiveReader.open(manifestPath, manifest)) {
+            try (ArchiveReader reader = ArchiveReader.open(stored.store(), stored.name(), manifest)) {
                 long rows = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copy, reader);
                 reader.check(rows);
                 return rows;
@@ -124,7 +138,7 @@ public class PartitionRestore {
         });
     }
 
-    private void requireRangeFree(Path manifestPath, Manifest manifest, TableName table, TableName partition) {
+    private void requireRangeFree(String manifestPath, Manifest manifest, TableName table, TableName partition) {
         String hint = "; give a table to load it into with --restore-into=<schema.table>";
         if (!exists(table)) {
             throw new ArchiveException("cannot restore " + manifestPath + " as a partition: its table " + table
@@ -147,7 +161,7 @@ public class PartitionRestore {
     }
 
     /** The table must have every column of the archive, of the same type: else this archive is not of it. */
-    private void requireColumns(Path manifestPath, Manifest manifest, TableName target) {
+    private void requireColumns(String manifestPath, Manifest manifest, TableName target) {
         Map<String, String> has = archives.columns(target.schema(), target.name()).stream()
                 .collect(Collectors.toMap(Manifest.Column::name, Manifest.Column::type));
         List<String> mismatches = manifest.columns().stream()

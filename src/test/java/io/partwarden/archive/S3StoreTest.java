@@ -1,5 +1,7 @@
 package io.partwarden.archive;
 
+import io.partwarden.config.S3Location;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,9 +30,7 @@ class S3StoreTest {
     @BeforeAll
     static void startStore() throws Exception {
         server = S3ProxyServer.start(directory);
-        try (S3Store admin = store("s3://archives/", server.credential())) {
-            admin.createBucketForTests();
-        }
+        server.createBucket("archives");
     }
 
     @AfterAll
@@ -55,7 +55,7 @@ class S3StoreTest {
             }
 
             assertThat(s3.size("t.events/a.copy.gz")).isEqualTo(bytes.length);
-            try (InputStream in = s3.open("t.events/a.copy.gz")) {
+            try (InputStream in = s3.open("t.events/a.copy.gz", "archive")) {
                 assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(bytes));
             }
             assertThat(s3.list("t.events/")).containsExactly("t.events/a.copy.gz");

@@ -56,6 +56,11 @@ abstract class DisposalContract {
         return Map.of();
     }
 
+    /** Environment the service needs for the mode, when it runs as a process (credentials, say). */
+    Map<String, String> modeEnvironment() {
+        return Map.of();
+    }
+
     @BeforeAll
     static void createDatabase(org.junit.jupiter.api.TestInfo info) {
         database = TestDatabase.create(info.getTestClass().orElseThrow().getSimpleName());
@@ -97,7 +102,9 @@ abstract class DisposalContract {
                     "--spring.datasource.username=" + database.user(), "--spring.datasource.password=" + database.password(),
                     "--partwarden.lock.at-most-for=1s"));
             settings(table).forEach((key, value) -> args.add("--partwarden." + key + "=" + value));
-            try (ServiceProcess service = ServiceProcess.start(Map.of("PARTWARDEN_FAILPOINT", step), args)) {
+            Map<String, String> environment = new HashMap<>(modeEnvironment());
+            environment.put("PARTWARDEN_FAILPOINT", step);
+            try (ServiceProcess service = ServiceProcess.start(environment, args)) {
                 service.awaitOutput(Failpoint.REACHED + step, Duration.ofSeconds(90));
                 service.kill9();
             }

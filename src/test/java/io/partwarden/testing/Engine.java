@@ -1,5 +1,6 @@
 package io.partwarden.testing;
 
+import io.partwarden.archive.ArchiveStores;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.ddl.ArchiveFileDisposal;
@@ -42,10 +43,16 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
 
     /** {@code --restore}'s worker on a test database. */
     public static PartitionRestore restoreOn(TestDatabase db) {
+        return restoreOn(db, Map.of());
+    }
+
+    /** {@code --restore}'s worker with these settings (an S3 endpoint, say). */
+    public static PartitionRestore restoreOn(TestDatabase db, Map<String, String> settings) {
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
         return new PartitionRestore(jdbc, transactions, new ArchiveWriter(jdbc, transactions, Clock.systemUTC()),
-                new PartitionDdl(jdbc, new StepRunner(jdbc, transactions)));
+                new PartitionDdl(jdbc, new StepRunner(jdbc, transactions)),
+                new ArchiveStores(TestProperties.partwarden(settings)));
     }
 
     public static Engine on(TestDatabase db, Map<String, String> settings) {
@@ -60,7 +67,8 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         PartitionDdl creation = new PartitionDdl(jdbc, steps);
         List<Disposal> disposals = List.of(new DropDisposal(retired, retirements), new KeepDetachedDisposal(jdbc, retirements),
                 new ArchiveTableDisposal(jdbc, retired, retirements),
-                new ArchiveFileDisposal(new ArchiveWriter(jdbc, transactions, clock), creation, retirements, retired, jdbc, properties));
+                new ArchiveFileDisposal(new ArchiveWriter(jdbc, transactions, clock), creation, retirements, retired, jdbc,
+                        new ArchiveStores(properties), properties));
         PlanExecutor executor = new PlanExecutor(creation,
                 new PartitionRetirement(jdbc, retirements, new ConcurrentDetach(jdbc, steps), retired, disposals),
                 new PartitionAccess(jdbc), steps);

@@ -97,6 +97,20 @@ public final class S3ProxyServer implements AutoCloseable {
         return credential;
     }
 
+    /** Makes a bucket, as an operator would before pointing Partwarden at it. */
+    public void createBucket(String bucket) {
+        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(endpoint()).forcePathStyle(true)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(identity, credential)))
+                .build()) {
+            s3.createBucket(r -> r.bucket(bucket));
+        }
+    }
+
     /** The store gone at once, as a crashed or unplugged one. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,4 +1,4 @@
-package io.partwarden.archive;
+package io.partwarden.config;
 
 import java.util.regex.Pattern;
 
