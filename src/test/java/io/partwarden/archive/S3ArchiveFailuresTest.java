@@ -41,16 +41,11 @@ class S3ArchiveFailuresTest {
     @BeforeAll
     static void start() throws Exception {
         TestProperties.migrate(database.get());
-        store = S3ProxyServer.start(storeDirectory);
-        store.createBucket("archives");
-        System.setProperty("aws.accessKeyId", store.identity());
-        System.setProperty("aws.secretAccessKey", store.credential());
+        store = S3ProxyServer.startAsDefault(storeDirectory, "archives");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         store.close();
     }
 
@@ -123,7 +118,7 @@ class S3ArchiveFailuresTest {
         String location = "s3://archives/corrupt";
         killAt("archive.recorded", location); // uploaded and recorded, not yet read back
         String key = "corrupt/Audit%20Trail.Events/20240101T000000Z_20240201T000000Z.copy.gz";
-        try (var s3 = client()) {
+        try (var s3 = store.client()) {
             byte[] bytes = s3.getObjectAsBytes(r -> r.bucket("archives").key(key)).asByteArray();
             bytes[bytes.length / 2] ^= 0x5a;
             s3.putObject(r -> r.bucket("archives").key(key), RequestBody.fromBytes(bytes));
@@ -149,24 +144,15 @@ class S3ArchiveFailuresTest {
                 "--spring.datasource.url=" + database.get().url(), "--spring.datasource.username=" + database.get().user(),
                 "--spring.datasource.password=" + database.get().password(), "--partwarden.lock.at-most-for=1s"));
         archivingTo(location).forEach((key, value) -> args.add("--partwarden." + key + "=" + value));
-        try (io.partwarden.testing.ServiceProcess service = io.partwarden.testing.ServiceProcess.start(Map.of(
-                "PARTWARDEN_FAILPOINT", step, "AWS_ACCESS_KEY_ID", store.identity(), "AWS_SECRET_ACCESS_KEY", store.credential()),
-                args)) {
+        Map<String, String> environment = new HashMap<>(store.environment());
+        environment.put("PARTWARDEN_FAILPOINT", step);
+        try (io.partwarden.testing.ServiceProcess service = io.partwarden.testing.ServiceProcess.start(environment, args)) {
             service.awaitOutput(io.partwarden.failpoint.Failpoint.REACHED + step, java.time.Duration.ofSeconds(90));
             service.kill9();
         }
         io.partwarden.testing.RunningDaemon.await("the killed process's lock lapses", java.time.Duration.ofSeconds(10),
                 () -> jdbc().queryForObject("SELECT count(*) FROM partwarden.shedlock WHERE lock_until > timezone('utc', now())",
                         Long.class) == 0);
-    }
-
-    private static software.amazon.awssdk.services.s3.S3Client client() {
-        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(store.endpoint())
-                .forcePathStyle(true).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(store.identity(),
-                        store.credential()))).build();
     }
 
     private static void assertAttachedAndWhole(String rows) {

@@ -27,17 +27,11 @@ class S3ArchiveDisposalTest extends DisposalContract {
 
     @BeforeAll
     static void startStore() throws Exception {
-        store = S3ProxyServer.start(storeDirectory);
-        store.createBucket("archives");
-        // the SDK's default chain, as in production; in this JVM through its system properties
-        System.setProperty("aws.accessKeyId", store.identity());
-        System.setProperty("aws.secretAccessKey", store.credential());
+        store = S3ProxyServer.startAsDefault(storeDirectory, "archives"); // the SDK's default chain, as in production
     }
 
     @AfterAll
     static void stopStore() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
         store.close();
     }
 
@@ -54,7 +48,7 @@ class S3ArchiveDisposalTest extends DisposalContract {
 
     @Override
     Map<String, String> modeEnvironment() {
-        return Map.of("AWS_ACCESS_KEY_ID", store.identity(), "AWS_SECRET_ACCESS_KEY", store.credential());
+        return store.environment();
     }
 
     @Override

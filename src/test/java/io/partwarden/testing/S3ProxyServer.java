@@ -97,18 +97,41 @@ public final class S3ProxyServer implements AutoCloseable {
         return credential;
     }
 
-    /** Makes a bucket, as an operator would before pointing Partwarden at it. */
-    public void createBucket(String bucket) {
-        try (var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+    /** A client of the store as its operator: to make buckets, or to damage what Partwarden wrote. */
+    public software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder()
                 .endpointOverride(endpoint()).forcePathStyle(true)
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(identity, credential)))
-                .build()) {
+                .build();
+    }
+
+    /** Makes a bucket, as an operator would before pointing Partwarden at it. */
+    public void createBucket(String bucket) {
+        try (var s3 = client()) {
             s3.createBucket(r -> r.bucket(bucket));
         }
+    }
+
+    /**
+     * Starts a store with bucket {@code bucket} whose credentials the AWS SDK's default chain finds
+     * in this JVM (its system properties, as the service finds them in its environment); {@link
+     * #close} takes them away again.
+     */
+    public static S3ProxyServer startAsDefault(Path directory, String bucket) throws IOException, InterruptedException {
+        S3ProxyServer server = start(directory);
+        server.createBucket(bucket);
+        System.setProperty("aws.accessKeyId", server.identity);
+        System.setProperty("aws.secretAccessKey", server.credential);
+        return server;
+    }
+
+    /** What the service's environment needs to reach the store as {@link #startAsDefault} does in this JVM. */
+    public java.util.Map<String, String> environment() {
+        return java.util.Map.of("AWS_ACCESS_KEY_ID", identity, "AWS_SECRET_ACCESS_KEY", credential);
     }
 
     /** The store gone at once, as a crashed or unplugged one. */
@@ -119,6 +142,10 @@ public final class S3ProxyServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (identity.equals(System.getProperty("aws.accessKeyId")) && credential.equals(System.getProperty("aws.secretAccessKey"))) {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
         kill();
     }
 
