@@ -46,7 +46,7 @@ image_build() {
   podman build --pull=never --format docker --jobs 2 -v "$HOME/.m2:/root/.m2:O" -t "$IMAGE" . \
     > "target/ci-image-build-$RUN_ID.log" 2>&1 || { tail -40 "target/ci-image-build-$RUN_ID.log"; return 1; }
   test "$(podman image inspect -f '{{.Config.User}}' "$IMAGE")" = 10001
-  podman image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" | grep -q /actuator/health/liveness
+  podman image inspect -f '{{json .Config.Healthcheck}}' "$IMAGE" | grep -c /actuator/health/liveness >/dev/null
   echo "image built: $(podman image inspect -f '{{.Size}}' "$IMAGE" | numfmt --to=iec) in $(took $started)"
 }
 
@@ -80,7 +80,7 @@ image_sidecar() {
   live_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   await_http "localhost:$port/actuator/health/readiness" '"UP"' 10
   echo "live and ready after $live_ms ms (cold container), the database not there yet"
-  podman logs "$name" 2>&1 | grep -q "retrying in" || { podman logs "$name"; echo "no wait for the database logged" >&2; return 1; }
+  podman logs "$name" 2>&1 | grep -c "retrying in" >/dev/null || { podman logs "$name"; echo "no wait for the database logged" >&2; return 1; }
   # The JVM warns and runs on without its AOT cache when the cache does not fit (class path,
   # flags). Allowed: JDK 25's warning that one adapter's code could not be taken from the cache
   # (fingerprints that collide, JDK-8364929; the adapter is generated, the cache used).
@@ -175,7 +175,7 @@ PY
   test "$(podman exec "$postgres" psql -U postgres -d meshhook -Atc "SELECT relkind FROM pg_class WHERE oid = 'workflow_events'::regclass")" = p
   await_http "127.0.0.1:$prom_port/api/v1/targets" '"job":"partwarden".*"health":"up"|"health":"up".*"job":"partwarden"' 60
   echo "compose: Prometheus scrapes partwarden:9470, target up"
-  ! curl -sf "127.0.0.1:$prom_port/api/v1/alerts" | grep -q PartwardenRunwayShort
+  ! curl -sf "127.0.0.1:$prom_port/api/v1/alerts" | grep -c PartwardenRunwayShort >/dev/null
   # the runway taken away: every partition that starts in the future dropped
   podman exec "$postgres" psql -U postgres -d meshhook -v ON_ERROR_STOP=1 -qc "
     DO \$\$ DECLARE p regclass; BEGIN

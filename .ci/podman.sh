@@ -8,7 +8,7 @@ podman_ready() {
   local wanted=(podman runc netavark aardvark-dns iptables uidmap mmdebstrap podman-compose prometheus python3-yaml)
   local missing=() p
   for p in "${wanted[@]}"; do
-    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -c 'install ok installed' >/dev/null || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
