@@ -5,7 +5,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -32,10 +31,6 @@ public final class ArchiveReader extends FilterInputStream {
         this.data = data;
         this.manifest = manifest;
         this.fileSha256 = fileSha256;
-    }
-
-    public static ArchiveReader open(Path manifestPath, Manifest manifest) {
-        return open(DirectoryStore.of(manifestPath), DirectoryStore.nameOf(manifestPath), manifest);
     }
 
     /** The data beside manifest {@code manifestName} in {@code store}, to be read through and {@link #check checked}. */
@@ -66,11 +61,6 @@ public final class ArchiveReader extends FilterInputStream {
         } catch (IOException e) {
             throw corrupt(data, e);
         }
-    }
-
-    /** Reads the whole archive and checks it against its manifest. */
-    public static Manifest verify(Path manifestPath) {
-        return verify(DirectoryStore.of(manifestPath), DirectoryStore.nameOf(manifestPath));
     }
 
     /** Reads the whole archive beside manifest {@code manifestName} and checks it against the manifest. */

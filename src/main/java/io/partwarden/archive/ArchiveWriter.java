@@ -84,12 +84,6 @@ public class ArchiveWriter {
      *
      * @param recreateDdl the statements that make the partition again, for the manifest
      */
-    public Manifest write(ArchiveLocation location, TableName table, Partition partition, List<String> recreateDdl,
-                          long retirementId, int compressionLevel, int threads) {
-        return write(new DirectoryStore(location.directory()), location.names(), table, partition, recreateDdl, retirementId,
-                compressionLevel, threads);
-    }
-
     /**
      * Archives the detached table {@code partition}, once a partition of {@code table}, into
      * {@code store} under {@code names}: the data first, then the manifest, each whole or not at

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +20,9 @@ import java.util.stream.Stream;
  * ({@link ArchiveFiles}).
  */
 public final class DirectoryStore implements ArchiveStore {
+
+    /** Where a file is written before it is complete and renamed into place. */
+    static final String PARTIAL_SUFFIX = ".partial";
 
     private final Path directory;
 
@@ -68,7 +70,7 @@ public final class DirectoryStore implements ArchiveStore {
         if (ArchiveFiles.ensureFolder(target.getParent())) {
             forceDirectory(target.getParent().getParent()); // the folder's own entry survives a power cut too
         }
-        Path partial = ArchiveLocation.partial(target);
+        Path partial = target.resolveSibling(target.getFileName() + PARTIAL_SUFFIX);
         try {
             try (FileChannel channel = ArchiveFiles.createNew(partial);
                  OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
@@ -130,9 +132,5 @@ public final class DirectoryStore implements ArchiveStore {
 
     static String nameOf(Path file) {
         return file.getFileName().toString();
-    }
-
-    static boolean missing(IOException e) {
-        return e instanceof NoSuchFileException;
     }
 }

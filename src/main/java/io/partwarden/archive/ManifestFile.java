@@ -100,9 +100,4 @@ public final class ManifestFile {
         return e.getOriginalMessage().contains("`null`") ? " is missing or null; " + expected + " is required"
                 : " is not in its form: " + e.getOriginalMessage();
     }
-
-    /** The data file a manifest describes: always beside it. */
-    public static Path dataFile(Path manifestPath, Manifest manifest) {
-        return manifestPath.toAbsolutePath().resolveSibling(manifest.file());
-    }
 }
