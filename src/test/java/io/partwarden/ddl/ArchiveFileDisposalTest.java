@@ -31,8 +31,7 @@ class ArchiveFileDisposalTest extends DisposalContract {
 
     @Override
     List<String> crashSteps() {
-        return List.of("retire.begun", "retire.detached", "archive.partial", "archive.written", "archive.recorded",
-                "archive.verified");
+        return ARCHIVE_STEPS;
     }
 
     @Override

@@ -73,6 +73,10 @@ abstract class DisposalContract {
         database.close();
     }
 
+    /** The failpoints of a retirement into an archive (file or object): detach, then write, record, verify. */
+    static final List<String> ARCHIVE_STEPS = List.of("retire.begun", "retire.detached", "archive.partial",
+            "archive.written", "archive.recorded", "archive.verified");
+
     /** The failpoints of this mode's retirement: it is killed at each, and must converge. */
     List<String> crashSteps() {
         return List.of("retire.begun", "retire.detached");

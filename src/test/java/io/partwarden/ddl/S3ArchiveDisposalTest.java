@@ -53,8 +53,7 @@ class S3ArchiveDisposalTest extends DisposalContract {
 
     @Override
     List<String> crashSteps() {
-        return List.of("retire.begun", "retire.detached", "archive.partial", "archive.written", "archive.recorded",
-                "archive.verified");
+        return ARCHIVE_STEPS;
     }
 
     @Override
