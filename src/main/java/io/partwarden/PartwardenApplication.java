@@ -6,6 +6,8 @@ import io.partwarden.cli.ExitCode;
 import io.partwarden.cli.RunMode;
 import io.partwarden.config.ConfigFileLocation;
 import io.partwarden.config.ConfigurationCheck;
+import java.util.HashMap;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -15,6 +17,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class PartwardenApplication {
+
+    /** The datasource of a mode that reads no database, unless one is configured: never reached. */
+    static final String NO_DATABASE_URL = "jdbc:postgresql://no-database.invalid/none";
 
     public static void main(String[] args) {
         CommandLine commandLine;
@@ -60,8 +65,15 @@ public class PartwardenApplication {
         if (commandLine.mode() != RunMode.DAEMON) {
             application.setWebApplicationType(WebApplicationType.NONE);
         }
+        Map<String, Object> defaults = new HashMap<>();
         ConfigFileLocation.besideTheJar(PartwardenApplication.class)
-                .ifPresent(location -> application.setDefaultProperties(ConfigFileLocation.property(location)));
+                .ifPresent(location -> defaults.putAll(ConfigFileLocation.property(location)));
+        if (!commandLine.mode().needsDatabase()) {
+            // the pool is made with every context but connects only when asked, and this mode never asks:
+            // without a URL of the operator's it is given one that names no host rather than refuse to start
+            defaults.put("spring.datasource.url", NO_DATABASE_URL);
+        }
+        application.setDefaultProperties(defaults);
         // the configuration is bound and checked before the context starts: nothing connects if it is wrong
         application.addListeners(new ConfigurationCheck());
         return application;

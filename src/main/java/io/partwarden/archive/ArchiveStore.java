@@ -17,6 +17,9 @@ public interface ArchiveStore extends AutoCloseable {
         void to(OutputStream out) throws IOException;
     }
 
+    /** What kind of store: {@code directory} or {@code s3}, as the metrics tag it. */
+    String kind();
+
     /** How an operator finds {@code name}: a path, or an {@code s3://} URI. */
     String describe(String name);
 
@@ -56,6 +59,9 @@ public interface ArchiveStore extends AutoCloseable {
 
     /** The names under {@code folder} ({@code schema.table/}). */
     List<String> list(String folder) throws IOException;
+
+    /** Every name in the store, each {@code folder/file}, sorted; what {@code --list-archives} reads. */
+    List<String> listAll() throws IOException;
 
     @Override
     void close();

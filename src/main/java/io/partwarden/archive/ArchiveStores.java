@@ -33,6 +33,18 @@ public class ArchiveStores {
         return s3 == null ? new DirectoryStore(settings.directory()) : s3(s3);
     }
 
+    /**
+     * The store at {@code location}, a directory path or {@code s3://bucket/prefix}; an S3 one
+     * reached as {@code partwarden.archive.s3} says; an S3 location that is not valid is refused
+     * ({@link IllegalArgumentException}) naming {@code source}.
+     */
+    public ArchiveStore at(String location, String source) {
+        if (S3Location.isS3(location)) {
+            return s3(S3Location.parse(location, source));
+        }
+        return new DirectoryStore(Path.of(location));
+    }
+
     /** The store and name of the manifest {@code reference} names: a file path, or {@code s3://bucket/key}. */
     public Stored manifest(String reference) {
         if (S3Location.isS3(reference)) {

@@ -107,10 +107,11 @@ public class ArchiveWriter {
             store.write(names.manifest(), out -> out.write(ManifestFile.toJson(manifest).getBytes(StandardCharsets.UTF_8)));
             return manifest;
         } catch (IOException | RuntimeException e) {
-            // a full disk surfaces from inside the COPY, wrapped by the driver and by Spring: name the cause itself
+            // the archive's own failure (a full disk, a store gone) is thrown as it is (copyOut); a database
+            // failure comes wrapped by the driver and by Spring: name the cause itself
             throw new ArchiveException("writing the archive of " + partition.schema() + "." + partition.name() + " to "
                     + store.describe(names.data()) + " failed, the table is kept and the next pass tries again: "
-                    + NestedExceptionUtils.getMostSpecificCause(e), e);
+                    + (e instanceof IOException ? e.toString() : NestedExceptionUtils.getMostSpecificCause(e)), e);
         }
     }
 
@@ -151,19 +152,34 @@ public class ArchiveWriter {
         return new Written(rows[0], bytes[0], HexFormat.of().formatHex(fileSha.digest()), content.hex());
     }
 
-    /** COPY out in a read-only transaction whose settings fix the text of every value. */
-    private long copyOut(String copy, OutputStream to) {
-        return transactions.execute(status -> {
-            status.setRollbackOnly();
-            applyCopySettings();
-            return jdbc.execute((Connection connection) -> {
-                try {
-                    return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, to);
-                } catch (IOException e) {
-                    throw new SQLException("COPY out failed writing the archive: " + e.getMessage(), e);
-                }
+    /**
+     * COPY out in a read-only transaction whose settings fix the text of every value. When the
+     * archive's side fails (a full disk, a store gone), that failure is thrown: the driver cancels
+     * the COPY by a cancel request, which can reach the transaction's ROLLBACK too, and that
+     * error would otherwise hide the cause.
+     */
+    private long copyOut(String copy, OutputStream to) throws IOException {
+        IOException[] writing = new IOException[1];
+        try {
+            return transactions.execute(status -> {
+                status.setRollbackOnly();
+                applyCopySettings();
+                return jdbc.execute((Connection connection) -> {
+                    try {
+                        return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, to);
+                    } catch (IOException e) {
+                        writing[0] = e;
+                        throw new SQLException("COPY out failed writing the archive: " + e.getMessage(), e);
+                    }
+                });
             });
-        });
+        } catch (RuntimeException e) {
+            if (writing[0] != null) {
+                writing[0].addSuppressed(e);
+                throw writing[0];
+            }
+            throw e;
+        }
     }
 
     private static List<String> columnNames(List<Manifest.Column> columns) {

@@ -39,6 +39,11 @@ public final class DirectoryStore implements ArchiveStore {
     }
 
     @Override
+    public String kind() {
+        return "directory";
+    }
+
+    @Override
     public String describe(String name) {
         return path(name).toString();
     }
@@ -112,6 +117,20 @@ public final class DirectoryStore implements ArchiveStore {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> folder + (folder.endsWith("/") ? "" : "/") + p.getFileName()).sorted().toList();
         }
+    }
+
+    @Override
+    public List<String> listAll() throws IOException {
+        if (!ArchiveFiles.existingFolder(directory)) {
+            throw new ArchiveException("archive directory " + directory + " does not exist");
+        }
+        List<String> names = new java.util.ArrayList<>();
+        try (Stream<Path> folders = Files.list(directory)) {
+            for (Path folder : folders.filter(f -> Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                names.addAll(list(folder.getFileName().toString()));
+            }
+        }
+        return names.stream().sorted().toList();
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -28,6 +30,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * read back as one, listed by prefix. Names are relative to the location's prefix.
  */
 public final class S3Store implements ArchiveStore {
+
+    private static final Logger log = LoggerFactory.getLogger(S3Store.class);
 
     private final S3Client s3;
     private final S3Location location;
@@ -85,6 +89,11 @@ public final class S3Store implements ArchiveStore {
     }
 
     @Override
+    public String kind() {
+        return "s3";
+    }
+
+    @Override
     public String describe(String name) {
         return location.uri(name);
     }
@@ -99,9 +108,14 @@ public final class S3Store implements ArchiveStore {
         return location.toString();
     }
 
-    /** Uploads as a stream; completed only once {@code writing} returned, aborted if it failed. */
+    /**
+     * Uploads as a stream; completed only once {@code writing} returned, aborted if it failed.
+     * Uploads of the same object left incomplete (a process killed mid-upload, a store that went
+     * away before the abort reached it) are aborted first, so their parts stop costing storage.
+     */
     @Override
     public void write(String name, Writing writing) throws IOException {
+        abortIncomplete(name);
         S3MultipartOutputStream upload = create(name);
         try {
             writing.to(upload);
@@ -197,6 +211,29 @@ public final class S3Store implements ArchiveStore {
                     .map(S3Object::key).map(key -> key.substring(location.prefix().length())).toList();
         } catch (SdkException e) {
             throw new ArchiveException("cannot list " + location.uri(folder) + ": " + S3Failures.describe(e), e);
+        }
+    }
+
+    @Override
+    public List<String> listAll() {
+        return list("").stream().sorted().toList();
+    }
+
+    private void abortIncomplete(String name) throws IOException {
+        String key = location.key(name);
+        try {
+            s3.listMultipartUploadsPaginator(r -> r.bucket(location.bucket()).prefix(key)).uploads().stream()
+                    .filter(u -> u.key().equals(key))
+                    .forEach(u -> s3.abortMultipartUpload(r -> r.bucket(location.bucket()).key(key).uploadId(u.uploadId())));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403 && e.statusCode() != 501) {
+                throw new IOException("uploading " + location.uri(name) + " failed: " + S3Failures.describe(e), e);
+            }
+            // not allowed to list or abort uploads here (or not supported): the bucket's lifecycle rule
+            // for incomplete multipart uploads removes them instead, as the README recommends
+            log.debug("cannot abort earlier incomplete uploads of {}: {}", location.uri(name), S3Failures.describe(e));
+        } catch (SdkException e) {
+            throw new IOException("uploading " + location.uri(name) + " failed: " + S3Failures.describe(e), e);
         }
     }
 

@@ -17,19 +17,21 @@ import java.util.Set;
  * @param demo {@code --demo}: an embedded PostgreSQL with a MeshHook-like database
  * @param restore with {@link RunMode#RESTORE}, the manifest to load back
  * @param restoreInto with {@link RunMode#RESTORE}, the table to load it into, or null
+ * @param listArchives with {@link RunMode#LIST_ARCHIVES}, the location to list, or null for
+ *     {@code partwarden.archive.location}
  */
-public record CommandLine(RunMode mode, boolean help, boolean demo, String restore, String restoreInto) {
+public record CommandLine(RunMode mode, boolean help, boolean demo, String restore, String restoreInto, String listArchives) {
 
     /** Property namespaces a command line may set ({@code --spring.datasource.url=...}). */
     static final List<String> NAMESPACES = List.of("spring", "server", "management", "logging", "partwarden");
     /** Spring Boot's own switches of its logging. */
     static final List<String> SWITCHES = List.of("debug", "trace");
     static final List<String> OPTIONS = List.of("once", "dry-run", "verify", "restore", "restore-into",
-            "finish-conversion", "rollback-conversion", "convert", "demo", "help");
+            "finish-conversion", "rollback-conversion", "convert", "list-archives", "demo", "help");
 
     public static final String USAGE = "usage: java -jar partwarden.jar [--once | --dry-run | --verify"
             + " | --restore=<manifest> [--restore-into=<schema.table>] | --finish-conversion | --rollback-conversion"
-            + " | --convert] [--demo] [--<property>=<value> ...]"
+            + " | --convert | --list-archives[=<location>]] [--demo] [--<property>=<value> ...]"
             + "\n       java -jar partwarden.jar --help     (the modes, their exit codes, the properties most often set)";
 
     static final String MANIFEST_EXAMPLE = "/archive/public.workflow_events/20240101T000000Z_20240201T000000Z.manifest.json";
@@ -38,13 +40,14 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
     public static CommandLine parse(String... args) {
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
-                return new CommandLine(RunMode.DAEMON, true, false, null, null);
+                return new CommandLine(RunMode.DAEMON, true, false, null, null, null);
             }
         }
         Set<String> modes = new LinkedHashSet<>();
         boolean demo = false;
         String restore = null;
         String restoreInto = null;
+        String listArchives = null;
         for (String arg : args) {
             if (!arg.startsWith("--") || arg.length() == 2 || arg.charAt(2) == '=') {
                 throw new CommandLineException("'" + arg + "' is not an option: each begins with -- and a name,"
@@ -67,6 +70,13 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
                     modes.add("--" + name);
                     restore = required(name, value, "the path of an archive manifest: --restore=" + MANIFEST_EXAMPLE);
                 }
+                case "list-archives" -> {
+                    modes.add("--" + name);
+                    if (value != null) {
+                        listArchives = required(name, value, "a location after its =, a directory or s3://bucket/prefix:"
+                                + " --list-archives=s3://archives/partwarden, or no value for partwarden.archive.location");
+                    }
+                }
                 case "restore-into" -> restoreInto = required(name, value,
                         "a table, optionally schema-qualified: --restore-into=public.workflow_events_restored");
                 default -> {
@@ -83,7 +93,7 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
             throw new CommandLineException("--restore-into goes with --restore=<manifest>: it names where that archive is loaded");
         }
         List<String> options = modes.stream().map(m -> m.substring(2)).toList();
-        return new CommandLine(RunMode.of(options), false, demo, restore, restoreInto);
+        return new CommandLine(RunMode.of(options), false, demo, restore, restoreInto, listArchives);
     }
 
     private static void flag(String name, String value) {
@@ -118,7 +128,7 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
 
     private static String unknown(String arg, String name) {
         String problem = "--" + name + " is neither a mode (--once, --dry-run, --verify, --restore=<manifest>,"
-                + " --finish-conversion, --rollback-conversion, --convert, --demo, --help)"
+                + " --finish-conversion, --rollback-conversion, --convert, --list-archives, --demo, --help)"
                 + " nor a property of " + String.join(".*, ", NAMESPACES) + ".*";
         int end = namespaceEnd(name);
         Optional<String> suggestion;
@@ -158,6 +168,11 @@ public record CommandLine(RunMode mode, boolean help, boolean demo, String resto
                               plain table back with every change made since: 0 done, 1 refused
                   --convert   starts the online conversion again after --rollback-conversion gave it
                               up, carries it through its cut-over: 0 converted, 1 not (saying why)
+                  --list-archives[=<location>]
+                              lists the archives in a directory or s3://bucket/prefix (unset:
+                              partwarden.archive.location) from their manifests: table, range,
+                              rows, size, when; needs no database: 0 listed (none is no error),
+                              1 the location cannot be read or an archive is damaged (named)
                   --demo      with any mode: an embedded PostgreSQL holding a MeshHook-like database,
                               when no spring.datasource.url is given
                   --help, -h  this text: 0

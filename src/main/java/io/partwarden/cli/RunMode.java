@@ -25,7 +25,9 @@ public enum RunMode {
     /** {@code --rollback-conversion}: abandon an online conversion, or swap the plain table back after its cut-over, exit. */
     ROLLBACK_CONVERSION,
     /** {@code --convert}: start an online conversion again after an operator gave one up, carry it through its cut-over, exit. */
-    CONVERT;
+    CONVERT,
+    /** {@code --list-archives[=<location>]}: list the archives a location holds, from their manifests; no database. */
+    LIST_ARCHIVES;
 
     /**
      * The mode of a started application, from the options of its command line only, read exactly
@@ -50,6 +52,9 @@ public enum RunMode {
 
     /** The one decision: the mode named by these option names (a valid command line names one at most). */
     static RunMode of(Collection<String> options) {
+        if (options.contains("list-archives")) {
+            return LIST_ARCHIVES;
+        }
         if (options.contains("restore")) {
             return RESTORE;
         }
@@ -75,6 +80,11 @@ public enum RunMode {
     public boolean changesDatabase() {
         return this == DAEMON || this == ONCE || this == RESTORE || this == FINISH_CONVERSION || this == ROLLBACK_CONVERSION
                 || this == CONVERT;
+    }
+
+    /** Whether this mode connects to the database at all: every mode but {@link #LIST_ARCHIVES}. */
+    public boolean needsDatabase() {
+        return this != LIST_ARCHIVES;
     }
 
     /** Whether this mode maintains the configured tables, which must then be fit for it. */

@@ -5,6 +5,7 @@ import io.partwarden.archive.ArchiveNames;
 import io.partwarden.archive.ArchiveReader;
 import io.partwarden.archive.ArchiveStore;
 import io.partwarden.archive.ArchiveStores;
+import io.partwarden.archive.ArchiveWrite;
 import io.partwarden.archive.ArchiveWriter;
 import io.partwarden.archive.Manifest;
 import io.partwarden.archive.ManifestFile;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -51,9 +53,11 @@ public class ArchiveFileDisposal implements Disposal {
     private final JdbcTemplate jdbc;
     private final ArchiveStores stores;
     private final PartwardenProperties.Archive settings;
+    private final ApplicationEventPublisher events;
 
     public ArchiveFileDisposal(ArchiveWriter writer, PartitionDdl creation, RetirementLog retirements, RetiredTableDdl ddl,
-                               JdbcTemplate jdbc, ArchiveStores stores, PartwardenProperties properties) {
+                               JdbcTemplate jdbc, ArchiveStores stores, PartwardenProperties properties,
+                               ApplicationEventPublisher events) {
         this.writer = writer;
         this.creation = creation;
         this.retirements = retirements;
@@ -61,6 +65,7 @@ public class ArchiveFileDisposal implements Disposal {
         this.jdbc = jdbc;
         this.stores = stores;
         this.settings = properties.archive();
+        this.events = events;
     }
 
     @Override
@@ -94,7 +99,7 @@ public class ArchiveFileDisposal implements Disposal {
             }
             steps.add(new Work("archive " + partition.name(), List.of("-- archive: " + writer.copyStatement(partition) + "  >  "
                     + data + " (gzip level " + settings.compressionLevel() + "), manifest " + manifest),
-                    () -> ensureArchived(table, partition)));
+                    () -> ensureArchived(table, partition, config.name())));
         }
         steps.add(new Work("verify the archive of " + partition.name(), List.of(toWrite || state == RetirementState.ARCHIVED
                 ? "-- then read the file back: its rows and SHA-256 must match the manifest and the table, or the table is kept"
@@ -162,7 +167,7 @@ public class ArchiveFileDisposal implements Disposal {
     }
 
     /** Writes the detached table to its archive, unless the recorded state says that is done. */
-    private void ensureArchived(TableName table, Partition partition) {
+    private void ensureArchived(TableName table, Partition partition, String configured) {
         RetirementLog.Entry entry = entry(partition);
         if (entry.state() != RetirementState.DETACHED) {
             return;
@@ -171,9 +176,16 @@ public class ArchiveFileDisposal implements Disposal {
             long tableBytes = checkReady(store, table, partition, entry.id());
             ArchiveNames names = names(table, partition);
             long started = System.nanoTime();
-            Manifest manifest = writer.write(store, names, table, partition,
-                    creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
-                    settings.compressionLevel(), settings.compressionThreadsOrDefault());
+            Manifest manifest;
+            try {
+                manifest = writer.write(store, names, table, partition,
+                        creation.partitionStatements(table, partition.name(), partition.bounds()), entry.id(),
+                        settings.compressionLevel(), settings.compressionThreadsOrDefault());
+            } catch (RuntimeException e) {
+                events.publishEvent(new ArchiveWrite(configured, store.kind(), 0, false));
+                throw e;
+            }
+            events.publishEvent(new ArchiveWrite(configured, store.kind(), manifest.fileBytes(), true));
             Failpoint.reach("archive.written");
             retirements.archived(partition, store.locate(names.manifest()), manifest);
             double seconds = (System.nanoTime() - started) / 1e9;

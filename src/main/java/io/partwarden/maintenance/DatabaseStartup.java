@@ -36,6 +36,7 @@ import org.springframework.stereotype.Component;
  * <li>{@code --once} retries the same way for up to {@code partwarden.startup.database-wait}, then
  *     exits {@link ExitCode#DATABASE_UNAVAILABLE} naming the cause.</li>
  * <li>{@code --dry-run}, {@code --verify} and {@code --restore} try once.</li>
+ * <li>{@code --list-archives} does not connect.</li>
  * </ul>
  * Anything but an unreachable database (a configured table that does not match, a failed
  * migration, a read-only database) stops start-up as before; should it come up in the daemon's
@@ -75,6 +76,9 @@ public class DatabaseStartup implements ApplicationRunner, DisposableBean {
 
     @Override
     public void run(ApplicationArguments args) throws InterruptedException {
+        if (!mode.needsDatabase()) {
+            return;
+        }
         switch (mode) {
             case DAEMON -> {
                 try {

@@ -123,4 +123,33 @@ class ArchiveCommandsTest {
         assertThat(output.getErr()).contains("--restore needs the path of an archive manifest")
                 .contains("usage: java -jar partwarden.jar");
     }
+
+    @Test
+    @Order(7)
+    void listArchivesNamesEachArchiveOfTheDirectoryWithoutReachingADatabase(CapturedOutput output) {
+        int code = Commands.runOn("jdbc:postgresql://127.0.0.1:1/none", "nobody", "", "--list-archives=" + archive);
+
+        assertThat(code).isZero();
+        assertThat(output.getOut()).contains("Archives in " + archive + ": 2 of 1 table, 400 rows")
+                .containsPattern("Audit Trail\\.Events +2024-01-01T00:00:00Z +2024-02-01T00:00:00Z +200 +\\d+ +\\S+ +"
+                        + java.util.regex.Pattern.quote(januaryManifest().toString()));
+    }
+
+    @Test
+    @Order(8)
+    void listArchivesOfADirectoryThatIsNotThereSaysSoAndExitsOne(CapturedOutput output) {
+        Path missing = archive.resolve("not-mounted");
+
+        assertThat(Commands.runOn("jdbc:postgresql://127.0.0.1:1/none", "nobody", "", "--list-archives=" + missing)).isEqualTo(1);
+        assertThat(output.getOut()).contains("Cannot list archives in " + missing + ": archive directory " + missing
+                + " does not exist");
+    }
+
+    @Test
+    @Order(9)
+    void listArchivesWithoutALocationSaysWhereToGiveOneAndExitsTwo(CapturedOutput output) {
+        assertThat(Commands.runOn("jdbc:postgresql://127.0.0.1:1/none", "nobody", "", "--list-archives")).isEqualTo(2);
+        assertThat(output.getErr()).contains("--list-archives needs a location: give --list-archives=<directory or"
+                + " s3://bucket/prefix>, or set partwarden.archive.location");
+    }
 }

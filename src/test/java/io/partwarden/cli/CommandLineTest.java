@@ -29,6 +29,8 @@ class CommandLineTest {
             "--restore                        | --restore needs the path of an archive manifest | --restore=/archive/",
             "--restore=                       | --restore needs the path of an archive manifest | --restore=/archive/",
             "--restore-into=public.t          | --restore-into goes with --restore=<manifest> | where that archive is loaded",
+            "--list-archives=                 | --list-archives needs a location after its = | or no value for partwarden.archive.location",
+            "--list-archive                   | --list-archive is neither a mode             | did you mean --list-archives?",
     })
     void anOptionThatIsNeitherAModeNorAPropertyIsRefusedWithExitCodeTwo(String arg, String problem, String detail) {
         assertThatThrownBy(() -> CommandLine.parse("--spring.datasource.url=jdbc:postgresql://db/app", arg))
@@ -63,6 +65,16 @@ class CommandLineTest {
         assertThat(commandLine.restoreInto()).isEqualTo("Audit Trail.back");
     }
 
+    @Test
+    void listArchivesTakesALocationOrNone() {
+        assertThat(CommandLine.parse("--list-archives=s3://archives/pw").listArchives()).isEqualTo("s3://archives/pw");
+        assertThat(CommandLine.parse("--list-archives").listArchives()).isNull();
+        assertThat(CommandLine.parse("--list-archives").mode()).isEqualTo(RunMode.LIST_ARCHIVES);
+        assertThat(RunMode.LIST_ARCHIVES.needsDatabase()).isFalse();
+        assertThatThrownBy(() -> CommandLine.parse("--list-archives", "--once"))
+                .hasMessage("--list-archives and --once are 2 modes; give one");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--help", "-h"})
     void helpIsAnsweredWhateverElseIsGiven(String help) {
@@ -78,7 +90,7 @@ class CommandLineTest {
                 .contains("--once", "--dry-run", "--verify", "--restore=<manifest> [--restore-into=<schema.table>]", "--demo",
                         "--help, -h")
                 .contains("0 every table converged", "1 an action failed", "0 all hold, 1 problems",
-                        "0 restored, 1 refused", "exits 2 when the command line or the configuration is not valid",
+                        "0 restored, 1 refused", "--list-archives[=<location>]", "needs no database: 0 listed", "exits 2 when the command line or the configuration is not valid",
                         "3 when the database cannot be reached", "this text: 0")
                 .contains("spring.datasource.url", "spring.datasource.username", "spring.datasource.password",
                         "partwarden.tables[0].retention", "partwarden.tables[0].on-retire")

@@ -26,6 +26,7 @@ import java.time.Clock;
 import io.partwarden.step.StepRunner;
 import java.util.List;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -56,6 +57,11 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
     }
 
     public static Engine on(TestDatabase db, Map<String, String> settings) {
+        return on(db, settings, event -> { });
+    }
+
+    /** As {@link #on(TestDatabase, Map)}, the events the disposals publish (archives written) going to {@code events}. */
+    public static Engine on(TestDatabase db, Map<String, String> settings, ApplicationEventPublisher events) {
         PartwardenProperties properties = TestProperties.partwarden(settings);
         JdbcTemplate jdbc = new JdbcTemplate(db.dataSource());
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
@@ -68,7 +74,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         List<Disposal> disposals = List.of(new DropDisposal(retired, retirements), new KeepDetachedDisposal(jdbc, retirements),
                 new ArchiveTableDisposal(jdbc, retired, retirements),
                 new ArchiveFileDisposal(new ArchiveWriter(jdbc, transactions, clock), creation, retirements, retired, jdbc,
-                        new ArchiveStores(properties), properties));
+                        new ArchiveStores(properties), properties, events));
         PlanExecutor executor = new PlanExecutor(creation,
                 new PartitionRetirement(jdbc, retirements, new ConcurrentDetach(jdbc, steps), retired, disposals),
                 new PartitionAccess(jdbc), steps);

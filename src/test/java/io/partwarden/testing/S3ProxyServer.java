@@ -22,13 +22,15 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
 
+    private final Path directory;
     private final Process process;
     private final int port;
     private final String identity;
     private final String credential;
     private final Path log;
 
-    private S3ProxyServer(Process process, int port, String identity, String credential, Path log) {
+    private S3ProxyServer(Path directory, Process process, int port, String identity, String credential, Path log) {
+        this.directory = directory;
         this.process = process;
         this.port = port;
         this.identity = identity;
@@ -42,12 +44,27 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** On a given port: a test that kills the store starts it again where the service expects it. */
     public static S3ProxyServer start(Path directory, int port) throws IOException, InterruptedException {
+        return start(directory, port,
+                "secret-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()).toLowerCase(Locale.ROOT));
+    }
+
+    /** With the secret of another: a second store that the credentials the JVM holds reach too. */
+    public static S3ProxyServer start(Path directory, String credential) throws IOException, InterruptedException {
+        return start(directory, freePort(), credential);
+    }
+
+    /** The store started again after {@link #kill}: the same port, data and credentials. */
+    public S3ProxyServer restart() throws IOException, InterruptedException {
+        kill();
+        return start(directory, port, credential);
+    }
+
+    private static S3ProxyServer start(Path directory, int port, String credential) throws IOException, InterruptedException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: `mvn generate-test-resources` copies it from Maven Central");
         }
         Path data = Files.createDirectories(directory.resolve("buckets"));
         String identity = "partwarden-test";
-        String credential = "secret-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()).toLowerCase(Locale.ROOT);
         Path properties = directory.resolve("s3proxy-" + port + ".conf");
         Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -60,7 +77,7 @@ public final class S3ProxyServer implements AutoCloseable {
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-jar", JAR.toAbsolutePath().toString(), "--properties", properties.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        S3ProxyServer server = new S3ProxyServer(process, port, identity, credential, log);
+        S3ProxyServer server = new S3ProxyServer(directory, process, port, identity, credential, log);
         server.awaitListening(Duration.ofSeconds(90));
         return server;
     }
