@@ -71,7 +71,16 @@ public class PartitionCatalog {
             }
         }, table.schema(), table.name());
         return new TableSnapshot(table, partitions, detached, vanished, jdbc.queryForObject(SERVER_VERSION, Integer.class),
-                accessDrifts(table));
+                accessDrifts(table), distribution(table));
+    }
+
+    /** Local, unless Citus is installed in this database and has the table in its metadata. */
+    public Distribution distribution(TableName table) {
+        if (!Boolean.TRUE.equals(jdbc.queryForObject(Distribution.CITUS_INSTALLED, Boolean.class))) {
+            return Distribution.LOCAL;
+        }
+        return jdbc.query(Distribution.CITUS_METADATA, (row, n) -> Distribution.of(row.getString(1), row.getString(2)),
+                table.schema(), table.name()).stream().findFirst().orElse(Distribution.LOCAL);
     }
 
 

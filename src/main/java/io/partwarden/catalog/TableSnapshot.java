@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param accessDrifts partitions whose access differs from the parent's, in partition order
  */
 public record TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
-                            List<VanishedRetirement> vanishedRetirements, int serverVersion, List<AccessDrift> accessDrifts) {
+                            List<VanishedRetirement> vanishedRetirements, int serverVersion, List<AccessDrift> accessDrifts,
+                            Distribution distribution) {
 
     /** PostgreSQL 14 brought {@code DETACH PARTITION ... CONCURRENTLY}. */
     static final int CONCURRENT_DETACH_SINCE = 140000;
@@ -23,6 +24,11 @@ public record TableSnapshot(TableName table, List<Partition> partitions, List<Pa
         detachedLeftovers = List.copyOf(detachedLeftovers);
         vanishedRetirements = List.copyOf(vanishedRetirements);
         accessDrifts = List.copyOf(accessDrifts);
+    }
+
+    public TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers,
+                         List<VanishedRetirement> vanishedRetirements, int serverVersion, List<AccessDrift> accessDrifts) {
+        this(table, partitions, detachedLeftovers, vanishedRetirements, serverVersion, accessDrifts, Distribution.LOCAL);
     }
 
     public TableSnapshot(TableName table, List<Partition> partitions, List<Partition> detachedLeftovers, int serverVersion) {

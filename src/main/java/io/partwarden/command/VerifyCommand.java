@@ -128,6 +128,10 @@ public class VerifyCommand implements ApplicationRunner, ExitCodeGenerator {
             return problems;
         }
         TableSnapshot snapshot = catalog.read(name);
+        if (snapshot.distribution().citus()) {
+            notes.add(name + " is " + snapshot.distribution().description() + ": its retirements detach plainly, under the"
+                    + " lock timeout (Citus refuses DETACH CONCURRENTLY)");
+        }
         List<PartitionBounds> covering = snapshot.ranged().stream().filter(p -> !p.detachPending()).map(Partition::bounds).toList();
         Instant coveredUntil = covering.stream().map(PartitionBounds::upper).max(Instant::compareTo).orElse(Instant.MIN);
         for (PartitionBounds gap : Coverage.missing(table, clock.instant(), covering)) {

@@ -28,6 +28,10 @@ public final class PartitionPlanner {
         IntervalCalendar calendar = new IntervalCalendar(config.interval(), config.timeZone());
         List<PartitionAction> actions = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        if (snapshot.distribution().citus()) {
+            notes.add(snapshot.table() + " is " + snapshot.distribution().description() + ": partitions are created as"
+                    + " elsewhere (Citus distributes each as it is attached) and retired by a plain detach");
+        }
         List<UncoveredRange> uncovered = new ArrayList<>();
         if (config.defaultPartition() && snapshot.defaultPartition().isEmpty()) {
             actions.add(new CreateDefaultPartition(snapshot.table(), snapshot.table().name() + "_default"));
@@ -136,6 +140,8 @@ public final class PartitionPlanner {
         String plainBecause = snapshot.defaultPartition().map(Partition::name)
                 .or(() -> config.defaultPartition() ? Optional.of(snapshot.table().name() + "_default") : Optional.empty())
                 .map(d -> "PostgreSQL refuses DETACH CONCURRENTLY while the table has the default partition " + d)
+                .or(() -> snapshot.distribution().citus() ? Optional.of("Citus refuses DETACH CONCURRENTLY on "
+                        + snapshot.distribution().description() + "; the lock timeout reaches its workers too") : Optional.empty())
                 .orElse(snapshot.supportsConcurrentDetach() ? null : "the server is older than PostgreSQL 14");
         for (Partition partition : snapshot.ranged()) {
             if (!partition.detachPending() && !partition.bounds().upper().isAfter(cutoff)) {

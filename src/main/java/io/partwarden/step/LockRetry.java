@@ -21,11 +21,20 @@ public final class LockRetry {
     private LockRetry() {
     }
 
-    static final String SET_LOCAL_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', ?, true)";
+    /**
+     * On Citus, DDL on a distributed table takes its locks on the workers too, and only a SET LOCAL
+     * statement (not set_config()) reaches them, and only with this setting: without it a reader of
+     * a shard makes the DDL wait past the timeout. Where Citus is not loaded it is a placeholder,
+     * without effect.
+     */
+    static final String PROPAGATE_SET_LOCAL = "SET LOCAL citus.propagate_set_commands = 'local'";
+    /** A statement, not a parameter: the value is a number of milliseconds, never text from outside. */
+    static final String SET_LOCAL_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '%dms'";
 
-    /** SET LOCAL lock_timeout, as a parameter: for the rest of the current transaction. */
+    /** SET LOCAL lock_timeout: for the rest of the current transaction, on Citus workers too. */
     public static void setLocalLockTimeout(JdbcTemplate jdbc, Duration timeout) {
-        jdbc.queryForObject(SET_LOCAL_LOCK_TIMEOUT, String.class, timeout.toMillis() + "ms");
+        jdbc.execute(PROPAGATE_SET_LOCAL);
+        jdbc.execute(SET_LOCAL_LOCK_TIMEOUT.formatted(timeout.toMillis()));
     }
 
     /** SQLState of lock_not_available, which a lock_timeout raises. */

@@ -16,6 +16,9 @@ import java.time.Period;
 import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.partwarden.catalog.Distribution;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** The planner is a pure function: configuration, partitions and now in, actions out. */
 class PartitionPlannerTest {
@@ -281,6 +284,31 @@ class PartitionPlannerTest {
         assertThat(retire.concurrently()).isFalse();
         assertThat(retire.describe()).contains("plain detach", "workflow_events_default");
         assertThat(plan.notes()).singleElement().asString().contains("DETACH CONCURRENTLY");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Distribution.class, names = {"CITUS_DISTRIBUTED", "CITUS_REFERENCE", "CITUS_LOCAL"})
+    void onACitusTableRetirementDetachesPlainlyAndThePlanSaysWhatTheTableIs(Distribution citus) {
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
+                partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), List.of(),
+                150000, List.of(), citus), Instant.parse("2026-11-24T00:00:00Z"));
+
+        RetirePartition retire = (RetirePartition) plan.actions().get(0);
+        assertThat(retire.concurrently()).isFalse();
+        assertThat(retire.describe()).contains("plain detach: Citus refuses DETACH CONCURRENTLY on " + citus.description());
+        assertThat(plan.notes()).anySatisfy(note -> assertThat(note).contains("is " + citus.description()));
+    }
+
+    @Test
+    void aTableOfThisServerIsRetiredConcurrentlyAndNoCitusIsMentioned() {
+        Plan plan = PartitionPlanner.plan(config(Interval.MONTH, 0, Period.ofMonths(1), UTC), new TableSnapshot(EVENTS, List.of(
+                partition("workflow_events_y2026m01", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+                partition("workflow_events_y2026m11", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")), List.of(), List.of(),
+                150000, List.of(), Distribution.LOCAL), Instant.parse("2026-11-24T00:00:00Z"));
+
+        assertThat(((RetirePartition) plan.actions().get(0)).concurrently()).isTrue();
+        assertThat(plan.notes()).noneMatch(note -> note.contains("Citus"));
     }
 
     @Test

@@ -58,7 +58,12 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(server, copy);
     }
 
-    private static String newName(String hint) {
+    /** A database of this name on the server at {@code baseUrl} (a Citus coordinator, say); created by the caller. */
+    static TestDatabase on(String baseUrl, String user, String password, String name) {
+        return new TestDatabase(new Server(baseUrl, user, password), name);
+    }
+
+    static String newName(String hint) {
         return ("pw_" + hint.replaceAll("[^A-Za-z0-9]", "_") + "_"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24))).toLowerCase(Locale.ROOT);
     }
