@@ -9,7 +9,7 @@
 #     127.0.0.1:PORT; --restore of the s3:// manifest.
 # Prints, per round and as medians, MB/s of table data (pg_table_size / seconds, from
 # Partwarden's "archived to ... MB/s" log line) for both, the ratio S3 / file, the archive sizes,
-# and the JVM's heap during the write (-Xlog:gc: the largest heap before and after a collection
+# the CPU seconds S3Proxy used during each S3 run (/proc), and the JVM's heap during the write (-Xlog:gc: the largest heap before and after a collection
 # between the start and the end of the write; SerialGC, so "before" is the peak used).
 # Needs: a built target/partwarden.jar and target/s3proxy/s3proxy.jar (mvn package copies it),
 # PostgreSQL on 127.0.0.1:5432 (user postgres, trust), bc.
@@ -101,6 +101,7 @@ archive() {
   printf "  %-5s %6.2f s  %6s MB/s  %d bytes  read back %s  heap during the write: max %s MB before / %s MB after GC (%s GCs)\n" \
     "$label" "$secs" "$mbps" "$size" "$verify" "$heapb" "$heapa" "$gcs"
 }
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$s3proxy/stat"; } # S3Proxy's user+system CPU seconds
 restore() { # $1 manifest, $2 log
   java $jvm -jar target/partwarden.jar $jdbc $s3 --restore="$1" > "$2" 2>&1 \
     || { echo "restore of $1 failed:"; tail -20 "$2"; exit 1; }
@@ -114,7 +115,9 @@ for r in $(seq "$rounds"); do
   archive file "$work/dir$r" "$work/file$r.log"
   file_mbps+=("$mbps"); file_hb+=("$heapb"); file_ha+=("$heapa"); fsize=$size
   restore "$manifest" "$work/restore-file$r.log"
+  before=$(cpu)
   archive s3 "s3://archives/r$r" "$work/s3-$r.log"
+  printf "  S3Proxy used %.2f s of CPU during the S3 run (JVM start, upload, read back)\n" "$(echo "$(cpu) - $before" | bc -l)"
   s3_mbps+=("$mbps"); s3_hb+=("$heapb"); s3_ha+=("$heapa")
   ratios+=("$(echo "scale=3; $mbps / ${file_mbps[-1]}" | bc -l)")
   stored=$(stat -c %s "$work"/buckets/archives/r$r/public.workflow_events/*.copy.gz)
