@@ -1,5 +1,6 @@
 package io.partwarden.archive;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -151,7 +152,8 @@ final class S3MultipartOutputStream extends OutputStream {
         inFlight = sender.submit(() -> {
             String md5 = md5(full, length);
             UploadPartResponse sent = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(id).partNumber(number)
-                    .contentMD5(md5), RequestBody.fromBytes(java.util.Arrays.copyOf(full, length)));
+                    .contentMD5(md5), RequestBody.fromContentProvider(() -> new ByteArrayInputStream(full, 0, length), length,
+                    "application/octet-stream")); // read from the buffer itself: fromBytes would copy 8 MiB more per part
             return CompletedPart.builder().partNumber(number).eTag(sent.eTag()).build();
         });
         part = sending != null ? sending : new byte[full.length];
