@@ -40,7 +40,7 @@ class CommandLineRefusalTest {
         }
         assertThat(output.getErr())
                 .contains("partwarden: --dry-rn is neither a mode (--once, --dry-run, --verify, --restore=<manifest>,"
-                        + " --finish-conversion, --rollback-conversion, --convert, --demo, --help) nor a property of spring.*, server.*, management.*, logging.*, partwarden.*; did you mean --dry-run?")
+                        + " --finish-conversion, --rollback-conversion, --convert, --list-archives, --demo, --help) nor a property of spring.*, server.*, management.*, logging.*, partwarden.*; did you mean --dry-run?")
                 .contains("partwarden: --dryrun is neither a mode")
                 .contains(CommandLine.USAGE);
         assertThat(output.getOut()).doesNotContain("Tomcat started").doesNotContain("Starting PartwardenApplication");
