@@ -1,5 +1,7 @@
 package io.partwarden.catalog;
 
+import java.util.Optional;
+
 /**
  * Where a table's rows live: on this server, or, with Citus, spread over its worker nodes. Citus
  * refuses {@code DETACH PARTITION ... CONCURRENTLY} on its tables, so their retirements detach
@@ -33,6 +35,21 @@ public enum Distribution {
 
     public boolean citus() {
         return this != LOCAL;
+    }
+
+    /**
+     * Why migration 3 does not convert a plain table of this kind, in words; empty for a table of
+     * this server. Either conversion builds the partitioned table on the coordinator, so it would
+     * gather a distributed table's rows there, or copy a reference table's to one node.
+     */
+    public Optional<String> conversionRefusal() {
+        if (!citus()) {
+            return Optional.empty();
+        }
+        return Optional.of("it is " + description + ", and Partwarden's conversion would build the partitioned table on the"
+                + " coordinator alone, taking the rows off the workers. Convert it before distributing it (then distribute"
+                + " the partitioned table), or create a distributed partitioned table colocated with it and attach it as"
+                + " one partition (README: Scale-out with Citus)");
     }
 
     /** From pg_dist_partition: 'h' hash-distributed; 'n' with replication model 't' reference, else Citus local. */

@@ -64,9 +64,10 @@ public class PartwardenMetrics {
         this.clock = clock;
         passDuration = Timer.builder("partwarden.pass.duration").description("How long maintenance passes take")
                 .register(registry);
-        partitionSize = gauge("partwarden.partition.size", BaseUnits.BYTES, "Size of a partition: table, indexes and TOAST");
+        partitionSize = gauge("partwarden.partition.size", BaseUnits.BYTES, "Size of a partition: table, indexes and TOAST; of a Citus partition, the sum over its shards");
         partitionRows = gauge("partwarden.partition.rows", null,
-                "Rows of a partition, from pg_class.reltuples; counted exactly where no VACUUM or ANALYZE has run yet");
+                "Rows of a partition, from pg_class.reltuples (of a Citus partition, summed over its shards);"
+                        + " counted exactly where no VACUUM or ANALYZE has run yet");
         partitions = gauge("partwarden.partitions", null, "Partitions of the table, the default one included");
         defaultPartitionRows = gauge("partwarden.default.partition.rows", null,
                 "Rows in the default partition, which no ranged partition covers");
@@ -130,7 +131,7 @@ public class PartwardenMetrics {
                 m -> Optional.ofNullable(m.latest.tables().get(t.table())).map(s -> s.catalogUp() ? 1.0 : 0.0).orElse(Double.NaN))));
         catalogUp.register(upRows);
         partitions.register(tableRows(up, t -> t.partitions().size()));
-        defaultPartitionRows.register(tableRows(up, TableStats::defaultPartitionRows));
+        defaultPartitionRows.register(tableRows(up, t -> PartitionStats.gaugeValue(t.defaultPartitionRows())));
         keptTables.register(tableRows(up, TableStats::keptTables));
         retirementsUnderWay.register(tableRows(up, TableStats::retirementsUnderWay));
         // a plain table converted online has no partitions to run out of until its cut-over: no
@@ -144,8 +145,8 @@ public class PartwardenMetrics {
                 t -> gaps(t).stream().mapToLong(g -> Duration.between(g.lower(), g.upper()).toSeconds()).sum()));
         oldestStart.register(tableRows(up.stream().filter(t -> t.oldestStart().isPresent()).toList(),
                 t -> t.oldestStart().map(start -> (double) start.getEpochSecond()).orElse(Double.NaN)));
-        partitionSize.register(partitionRows(up, PartitionStats::sizeBytes));
-        partitionRows.register(partitionRows(up, PartitionStats::rows));
+        partitionSize.register(partitionRows(up, p -> PartitionStats.gaugeValue(p.sizeBytes())));
+        partitionRows.register(partitionRows(up, p -> PartitionStats.gaugeValue(p.rows())));
     }
 
     /** Evaluated at each scrape, from the snapshot and the clock: no query. */

@@ -90,7 +90,10 @@ public record TableStats(String table, List<PartitionStats> partitions, long kep
         return Coverage.missing(config, now, covering).stream().filter(gap -> gap.lower().isBefore(until)).toList();
     }
 
+    /** {@link PartitionStats#UNKNOWN} when the default partition's rows could not be read. */
     public long defaultPartitionRows() {
-        return partitions.stream().filter(PartitionStats::isDefault).mapToLong(PartitionStats::rows).sum();
+        List<PartitionStats> defaults = partitions.stream().filter(PartitionStats::isDefault).toList();
+        return defaults.stream().anyMatch(p -> p.rows() == PartitionStats.UNKNOWN) ? PartitionStats.UNKNOWN
+                : defaults.stream().mapToLong(PartitionStats::rows).sum();
     }
 }

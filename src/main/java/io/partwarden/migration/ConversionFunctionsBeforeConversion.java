@@ -1,7 +1,10 @@
 package io.partwarden.migration;
 
+import io.partwarden.catalog.Distribution;
 import io.partwarden.catalog.NotValidConstraints;
+import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.SqlIdentifier;
+import io.partwarden.catalog.TableName;
 import io.partwarden.config.PartwardenProperties;
 import io.partwarden.meshhook.MeshHookEvents;
 import java.sql.Connection;
@@ -16,6 +19,8 @@ import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Just before migration 3, which creates, converts or adopts workflow_events, installs the
@@ -68,6 +73,7 @@ final class ConversionFunctionsBeforeConversion implements Callback {
             return;
         }
         refuseNotValidConstraints(connection, events);
+        refuseCitusTable(connection, events);
         if (!choice.get().online()) {
             log.info("Migration 3 converts {} in place, in one transaction ({})", events, choice.get().reason());
             return;
@@ -95,6 +101,15 @@ final class ConversionFunctionsBeforeConversion implements Callback {
         } catch (SQLException e) {
             throw new FlywayException("cannot read the constraints of " + events + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Before migration 3 converts a table Citus distributes: see {@link Distribution#conversionRefusal()}. */
+    private void refuseCitusTable(Connection connection, String events) {
+        TableName table = new TableName(properties.eventsSchema(), MeshHookEvents.TABLE);
+        new PartitionCatalog(new JdbcTemplate(new SingleConnectionDataSource(connection, true))).distribution(table)
+                .conversionRefusal().ifPresent(refusal -> {
+                    throw new FlywayException("cannot convert " + events + ": " + refusal);
+                });
     }
 
     @Override

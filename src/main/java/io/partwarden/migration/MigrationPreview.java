@@ -1,6 +1,7 @@
 package io.partwarden.migration;
 
 import io.partwarden.catalog.NotValidConstraints;
+import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.Partition;
 import io.partwarden.catalog.PartitionBounds;
 import io.partwarden.catalog.SqlIdentifier;
@@ -341,6 +342,7 @@ public class MigrationPreview {
         List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
         refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
                 SqlIdentifier.qualified(events.schema(), events.name())));
+        new PartitionCatalog(jdbc).distribution(events).conversionRefusal().ifPresent(refusals::add);
         lines.add("converts " + events + ", a plain table, to monthly partitions, in one transaction:");
         lines.add("  in place: " + choice.reason());
         String tsType = (String) table.get("ts_type");
@@ -427,6 +429,7 @@ public class MigrationPreview {
         List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
         refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
                 SqlIdentifier.qualified(events.schema(), events.name())));
+        new PartitionCatalog(jdbc).distribution(events).conversionRefusal().ifPresent(refusals::add);
         String tsType = (String) table.get("ts_type");
         if (!"timestamp with time zone".equals(tsType)) {
             refusals.add("cannot partition " + events + " by ts: the column is " + (tsType == null ? "missing" : tsType));

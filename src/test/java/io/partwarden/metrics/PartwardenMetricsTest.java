@@ -57,6 +57,19 @@ class PartwardenMetricsTest {
     }
 
     @Test
+    void aFigureThatCouldNotBeReadIsShownAsNoValueNotAsZero() {
+        PartitionStats unread = new PartitionStats("p_2026_12", NOW, NOW.plusSeconds(86400), false, PartitionStats.UNKNOWN,
+                PartitionStats.UNKNOWN);
+        PartitionStats defaultUnread = new PartitionStats("p_default", null, null, true, 8192, PartitionStats.UNKNOWN);
+        metrics.onStatsRefreshed(snapshot(new TableStats(TABLE, List.of(unread, defaultUnread), 0, 0, null, NOW)));
+
+        assertThat(registry.get("partwarden.partition.rows").tags("partition", "p_2026_12").gauge().value()).isNaN();
+        assertThat(registry.get("partwarden.partition.size").tags("partition", "p_2026_12").gauge().value()).isNaN();
+        assertThat(registry.get("partwarden.partition.size").tags("partition", "p_default").gauge().value()).isEqualTo(8192.0);
+        assertThat(registry.get("partwarden.default.partition.rows").tag("table", TABLE).gauge().value()).isNaN();
+    }
+
+    @Test
     void aFailedReadLeavesOnlyCatalogUpAtZero() {
         metrics.onStatsRefreshed(snapshot(up(10)));
         metrics.onStatsRefreshed(snapshot(TableStats.failed(TABLE, "connection refused", NOW)));
