@@ -2,12 +2,14 @@
 # Write stall under partition maintenance on a Citus cluster: bench/write-stall.sh's scenarios
 # with workflow_events distributed by run_id (colocated with workflow_runs, primary key
 # (run_id, id, ts), as the README's "Scale-out with Citus" says). 4 pgbench clients insert through
-# the coordinator for 20 s, spread over 16 runs (so over every worker); from t=1 s a reader holds
-# a transaction that has counted the whole table (its locks on the coordinator's parent and
-# partitions and on every shard) for 15 s; at t=3 s one maintenance step starts. Each scenario
+# the coordinator for HOLD + 10 s, spread over 16 runs (so over every worker); from t=1 s a reader
+# holds a transaction that has counted the whole table (its locks on the coordinator's parent and
+# partitions and on every shard) for HOLD s (default 40: longer than the JVM's start on a loaded
+# machine, so that Partwarden's DDL too meets the reader); at t=3 s one maintenance step starts. Each scenario
 # gets a fresh database on every node, Partwarden's migration (partitions from 2 months back to 3
 # ahead), then the distribution. Prints max insert latency, failed inserts, partitions before ->
 # after and how long the step took.
+#   partwarden-noop    --once with nothing to do: the JVM starting on the same cores, a pass reading the catalog
 #   partwarden-create  --once with premake=10: 7 partitions (LIKE, ATTACH under lock_timeout)
 #   partwarden-retire  --once with retention=1m: 1 partition (plain DETACH under lock_timeout,
 #                      retried: Citus refuses DETACH CONCURRENTLY), then DROP
@@ -15,12 +17,13 @@
 #   citus-drop         CALL drop_old_time_partitions(...) for the same 1 month
 # Needs: a built target/partwarden.jar; a Citus coordinator at CITUS (host:port, default
 # 127.0.0.1:56101) with its workers added in its postgres database, user postgres, trust; pgbench.
-# Usage: CITUS=127.0.0.1:56101 bench/citus-write-stall.sh [scenario ...]   (default: all)
+# Usage: CITUS=127.0.0.1:56101 HOLD=40 bench/citus-write-stall.sh [scenario ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 coordinator=${CITUS:-127.0.0.1:56101}
 chost=${coordinator%:*}
 cport=${coordinator#*:}
+hold=${HOLD:-40}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 partwarden="nice -n 10 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar target/partwarden.jar --once"
@@ -38,6 +41,7 @@ SQL
 maintenance() { # $1 scenario, $2 database
   case $1 in
     none) ;;
+    partwarden-noop) $partwarden $(jdbc "$2") --partwarden.tables[0].name=workflow_events > "$work/$1.log" 2>&1 ;;
     partwarden-create) $partwarden $(jdbc "$2") --partwarden.tables[0].name=workflow_events \
                          --partwarden.tables[0].premake=10 > "$work/$1.log" 2>&1 ;;
     partwarden-retire) $partwarden $(jdbc "$2") --partwarden.tables[0].name=workflow_events \
@@ -80,12 +84,13 @@ run() { # $1 scenario
   local before
   before=$(sql "$db" "SELECT count(*) FROM pg_inherits WHERE inhparent = 'workflow_events'::regclass")
   rm -f "$work"/pgbench_log.*
-  (cd "$work" && pgbench -h "$chost" -p "$cport" -U postgres -n -c 4 -j 4 -T 20 -M prepared -l -f insert.sql "$db" \
+  (cd "$work" && pgbench -h "$chost" -p "$cport" -U postgres -n -c 4 -j 4 -T $((hold + 10)) -M prepared -l -f insert.sql "$db" \
      > "$work/pgbench.out" 2>&1) &
   local bench=$!
   sleep 1
-  on "$coordinator" "$db" -c "BEGIN" -c "SELECT count(*) FROM workflow_events" -c "SELECT pg_sleep(15)" -c "COMMIT" >/dev/null &
+  on "$coordinator" "$db" -c "BEGIN" -c "SELECT count(*) FROM workflow_events" -c "SELECT pg_sleep($hold)" -c "COMMIT" >/dev/null &
   local reader=$!
+  reader_from=$(date +%s)
   sleep 2
   local started=$SECONDS
   maintenance "$1" "$db" || echo "  ($1 failed: see its log)"
@@ -97,11 +102,13 @@ run() { # $1 scenario
   cat "$work"/pgbench_log.* | awk -v s="$1" -v failed="${failed:-?}" -v parts="$before -> $after" -v took="$took" \
     '{ if ($3 > max) max = $3; n++ } END { printf "%-18s max insert latency %9.1f ms   failed %s   inserts %6d   partitions %s   step took %ss\n", s, max / 1000, failed, n, parts, took }'
   if [ -f "$work/$1.log" ]; then
-    grep -E "attempt|Citus|detach|failed" "$work/$1.log" | sed 's/^/    /' | head -8 || true
+    # when the pass ran and what it reported, against the reader's window
+    grep -E "Maintenance pass|retire |attempt [0-9]|failed" "$work/$1.log" | cut -c12-23,90- | sed 's/^/    /' | head -8 || true
+    echo "    reader held from $(date -u -d "@$reader_from" +%T) to $(date -u -d "@$((reader_from + hold))" +%T)"
   fi
   drop "$db"
 }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(none partwarden-create partwarden-retire citus-create citus-drop)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(none partwarden-noop partwarden-create partwarden-retire citus-create citus-drop)
 for s in "${scenarios[@]}"; do run "$s"; done

@@ -13,7 +13,9 @@ import org.springframework.dao.DataAccessException;
 public record ActionOutcome(String table, String kind, String action, String error) {
 
     public static ActionOutcome failed(String table, String kind, String action, RuntimeException failure) {
-        return new ActionOutcome(table, kind, action, describe(failure));
+        String error = describe(failure);
+        // a lock retry names the action it gave up on: the outcome names it already
+        return new ActionOutcome(table, kind, action, error.startsWith(action + ": ") ? error.substring(action.length() + 2) : error);
     }
 
     /** Spring's wrapping says which statement failed; the database's own message says why. */
