@@ -126,8 +126,15 @@ class CitusRetirementTest {
             }
             case DETACH -> assertThat(db().jdbc().queryForObject("SELECT count(*) || ':' || sum(id) FROM "
                     + "\"" + january + "_detached\"", String.class)).isEqualTo(januaryRows);
-            case ARCHIVE_TABLE -> assertThat(db().jdbc().queryForObject("SELECT count(*) || ':' || sum(id) FROM "
-                    + "\"" + table + "_archive\"", String.class)).isEqualTo(januaryRows);
+            case ARCHIVE_TABLE -> {
+                assertThat(db().jdbc().queryForObject("SELECT count(*) || ':' || sum(id) FROM "
+                        + "\"" + table + "_archive\"", String.class)).isEqualTo(januaryRows);
+                assertThat(db().jdbc().queryForList("SELECT colocationid || ':' || column_to_column_name(logicalrelid, partkey)"
+                        + " FROM pg_dist_partition WHERE logicalrelid IN (?::regclass, ?::regclass)", String.class,
+                        quoted, "\"" + table + "_archive\"")).as("distributed by run_id, colocated with the table")
+                        .hasSize(2).containsOnly(db().jdbc().queryForObject("SELECT colocationid || ':run_id' FROM"
+                                + " pg_dist_partition WHERE logicalrelid = ?::regclass", String.class, quoted));
+            }
             case ARCHIVE -> {
                 assertThat(exists(january)).isFalse();
                 String manifest = db().jdbc().queryForObject("SELECT archive_manifest FROM partwarden.retirement"

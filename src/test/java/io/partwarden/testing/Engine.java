@@ -72,7 +72,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
         RetiredTableDdl retired = new RetiredTableDdl(jdbc);
         PartitionDdl creation = new PartitionDdl(jdbc, steps);
         List<Disposal> disposals = List.of(new DropDisposal(retired, retirements), new KeepDetachedDisposal(jdbc, retirements),
-                new ArchiveTableDisposal(jdbc, retired, retirements),
+                new ArchiveTableDisposal(jdbc, new PartitionCatalog(jdbc), retired, retirements),
                 new ArchiveFileDisposal(new ArchiveWriter(jdbc, transactions, clock), creation, retirements, retired, jdbc,
                         new ArchiveStores(properties), properties, events));
         PlanExecutor executor = new PlanExecutor(creation,
