@@ -3,13 +3,13 @@ package io.partwarden.citus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.partwarden.testing.CitusCluster;
+import io.partwarden.testing.CitusDatabase;
+import io.partwarden.testing.OnCitusCluster;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,15 +22,14 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * the partitioned table on the coordinator alone); the migration says why and changes nothing.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@EnabledIfEnvironmentVariable(named = CitusCluster.VARIABLE, matches = ".+",
-        disabledReason = CitusCluster.VARIABLE + " names no Citus coordinator (README: Scale-out with Citus)")
+@OnCitusCluster
 class CitusConversionRefusalTest {
 
-    static CitusCluster cluster;
+    @RegisterExtension
+    static final CitusDatabase citus = CitusDatabase.perClass("conversion");
 
     @BeforeAll
-    static void cluster() {
-        cluster = CitusCluster.create("conversion");
+    static void fixture() {
         db().execute("""
                 CREATE TABLE workflow_runs (id uuid PRIMARY KEY);
                 SELECT create_distributed_table('workflow_runs', 'id');
@@ -47,15 +46,8 @@ class CitusConversionRefusalTest {
                   FROM generate_series(1, 500) g;""");
     }
 
-    @AfterAll
-    static void drop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     static TestDatabase db() {
-        return cluster.database();
+        return citus.get();
     }
 
     @ParameterizedTest

@@ -4,44 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.metrics.PartitionStats;
 import io.partwarden.metrics.TableStats;
-import io.partwarden.testing.CitusCluster;
+import io.partwarden.testing.CitusDatabase;
+import io.partwarden.testing.OnCitusCluster;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a Citus cluster ({@code PARTWARDEN_TEST_CITUS_URL}; skipped without one): the sizes and rows
  * that metrics and health show of a distributed partition are its shards', not its empty shell's
  * on the coordinator.
  */
-@EnabledIfEnvironmentVariable(named = CitusCluster.VARIABLE, matches = ".+",
-        disabledReason = CitusCluster.VARIABLE + " names no Citus coordinator (README: Scale-out with Citus)")
+@OnCitusCluster
 class CitusPartitionStatsTest {
 
-    static CitusCluster cluster;
+    @RegisterExtension
+    static final CitusDatabase citus = CitusDatabase.perClass("stats");
 
     @BeforeAll
-    static void cluster() {
-        cluster = CitusCluster.create("stats");
+    static void fixture() {
         TestProperties.migrate(db());
     }
 
-    @AfterAll
-    static void drop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     static TestDatabase db() {
-        return cluster.database();
+        return citus.get();
     }
 
     @Test

@@ -7,7 +7,8 @@ import io.partwarden.catalog.PartitionCatalog;
 import io.partwarden.catalog.TableName;
 import io.partwarden.config.OnRetire;
 import io.partwarden.maintenance.PassReport;
-import io.partwarden.testing.CitusCluster;
+import io.partwarden.testing.CitusDatabase;
+import io.partwarden.testing.OnCitusCluster;
 import io.partwarden.testing.Commands;
 import io.partwarden.testing.Engine;
 import io.partwarden.testing.TestDatabase;
@@ -24,9 +25,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -40,18 +40,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  * refuses DETACH CONCURRENTLY), while a writer inserts through the coordinator without one failure.
  */
 @ExtendWith(OutputCaptureExtension.class)
-@EnabledIfEnvironmentVariable(named = CitusCluster.VARIABLE, matches = ".+",
-        disabledReason = CitusCluster.VARIABLE + " names no Citus coordinator (README: Scale-out with Citus)")
+@OnCitusCluster
 class CitusRetirementTest {
 
-    static CitusCluster cluster;
+    @RegisterExtension
+    static final CitusDatabase citus = CitusDatabase.perClass("retirement");
 
     @TempDir
     static Path archive;
 
     @BeforeAll
-    static void cluster() {
-        cluster = CitusCluster.create("retirement");
+    static void fixture() {
         TestProperties.migrate(db());
         db().execute("""
                 CREATE TABLE runs (id bigint PRIMARY KEY);
@@ -59,15 +58,8 @@ class CitusRetirementTest {
                 INSERT INTO runs SELECT g FROM generate_series(1, 16) g;""");
     }
 
-    @AfterAll
-    static void drop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     static TestDatabase db() {
-        return cluster.database();
+        return citus.get();
     }
 
     @ParameterizedTest
