@@ -14,17 +14,12 @@ import io.partwarden.testing.Engine;
 import io.partwarden.testing.TestDatabase;
 import io.partwarden.testing.TestProperties;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,22 +81,16 @@ class CitusRetirementTest {
             settings.put("archive.directory", archive.toString());
         }
 
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicLong inserted = new AtomicLong();
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        Thread writer = new Thread(() -> insertUntilStopped(quoted, writing, inserted, failed));
-        writer.start();
         PassReport report;
-        try {
+        CoordinatorWriter writer = CoordinatorWriter.start(db(),
+                "INSERT INTO " + quoted + " (run_id, id, \"At\", note) SELECT 1 + n % 16, n, now(), 'live' FROM (SELECT ?::bigint) v(n)");
+        try (writer) {
             report = Engine.on(db(), settings).runner().runIfLockFree().orElseThrow();
-        } finally {
-            writing.set(false);
-            writer.join();
         }
 
         assertThat(report.converged()).as(report.failures().toString()).isTrue();
-        assertThat(failed.get()).as("an insert through the coordinator during the pass failed").isNull();
-        assertThat(inserted.get()).as("inserts through the coordinator during the pass").isPositive();
+        assertThat(writer.failure()).as("an insert through the coordinator during the pass failed").isNull();
+        assertThat(writer.inserted()).as("inserts through the coordinator during the pass").isPositive();
         String january = table + "_y2024m01";
         assertThat(db().jdbc().queryForObject("SELECT count(*) FROM pg_inherits WHERE inhparent = ?::regclass"
                 + " AND inhrelid::regclass::text LIKE '%y2024m01%'", Long.class, quoted)).as("detached").isZero();
@@ -141,21 +130,5 @@ class CitusRetirementTest {
 
     private static boolean exists(String relation) {
         return db().jdbc().queryForObject("SELECT to_regclass(format('%I', ?::text)) IS NOT NULL", Boolean.class, relation);
-    }
-
-    private static void insertUntilStopped(String quoted, AtomicBoolean writing, AtomicLong inserted,
-                                           AtomicReference<Exception> failed) {
-        try (Connection c = db().connect(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO " + quoted + " (run_id, id, \"At\", note) VALUES (1 + ? % 16, ?, now(), 'live')")) {
-            for (long id = 1_000_000; writing.get(); id++) {
-                insert.setLong(1, id);
-                insert.setLong(2, id);
-                insert.execute();
-                inserted.incrementAndGet();
-                Thread.sleep(5);
-            }
-        } catch (Exception e) {
-            failed.set(e);
-        }
     }
 }
