@@ -33,7 +33,7 @@ await_http() {
 image_stand_ins() {
   local started=$SECONDS
   podman_ready
-  .ci/stand-in-images.sh maven jre postgres prometheus
+  .ci/stand-in-images.sh maven jre postgres prometheus s3proxy
   echo "stand-in images: $(took $started)"
 }
 
@@ -160,7 +160,7 @@ PY
     CI_PROMETHEUS_DIR=$dir PARTWARDEN_PORT=$pw_port PROMETHEUS_PORT=$prom_port POSTGRES_PASSWORD=ci-$RUN_ID \
       podman-compose -p "$COMPOSE_PROJECT" -f docker-compose.yml -f .ci/compose.ci.yml "$@"
   }
-  compose up -d --no-build postgres partwarden prometheus > "target/ci-compose-$RUN_ID.log" 2>&1 \
+  compose up -d --no-build postgres s3 partwarden prometheus > "target/ci-compose-$RUN_ID.log" 2>&1 \
     || { tail -30 "target/ci-compose-$RUN_ID.log"; return 1; }
   postgres=$(podman ps --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" \
     --filter label=com.docker.compose.service=postgres --format '{{.Names}}')
@@ -176,6 +176,17 @@ PY
   await_http "127.0.0.1:$prom_port/api/v1/targets" '"job":"partwarden".*"health":"up"|"health":"up".*"job":"partwarden"' 60
   echo "compose: Prometheus scrapes partwarden:9470, target up"
   ! curl -sf "127.0.0.1:$prom_port/api/v1/alerts" | grep -c PartwardenRunwayShort >/dev/null
+  # archives off the host: one --once with a retention, beside the daemon, retires the oldest
+  # months into the s3 service's bucket (verified before each drop); --list-archives reads them back
+  # (podman-compose run exits 0 whatever the container's exit code: the logs say how it went)
+  compose run --rm --no-deps -e PARTWARDEN_TABLES_0_RETENTION=3m partwarden --once > "target/ci-compose-once-$RUN_ID.log" 2>&1
+  grep -c "Maintenance pass converged" "target/ci-compose-once-$RUN_ID.log" >/dev/null \
+    || { echo "compose: --once with retention 3m did not converge"; tail -30 "target/ci-compose-once-$RUN_ID.log"; return 1; }
+  compose run --rm --no-deps partwarden --list-archives > "target/ci-compose-list-$RUN_ID.log" 2>&1
+  local archived
+  archived=$(grep -c "^public\.workflow_events .* s3://archives/partwarden/" "target/ci-compose-list-$RUN_ID.log" || true)
+  [ "$archived" -ge 1 ] || { echo "compose: no archive listed in s3://archives/partwarden"; tail -20 "target/ci-compose-list-$RUN_ID.log"; return 1; }
+  echo "compose: --once with retention 3m archived $archived partitions into the s3 service; --list-archives lists them"
   # the runway taken away: every partition that starts in the future dropped
   podman exec "$postgres" psql -U postgres -d meshhook -v ON_ERROR_STOP=1 -qc "
     DO \$\$ DECLARE p regclass; BEGIN

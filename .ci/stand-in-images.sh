@@ -4,9 +4,9 @@
 # Central). One Debian bookworm root file system (mmdebstrap) is imported once; each stand-in is
 # that plus what its original puts where its users look: a Java runtime at /opt/java/openjdk
 # (Temurin's layout; made with jlink from a JDK on this machine), Maven 3.9 from Maven Central,
-# Debian's PostgreSQL 15 and Prometheus. The base trusts this machine's CA certificates, so
+# Debian's PostgreSQL 15 and Prometheus, S3Proxy's jar from Maven Central. The base trusts this machine's CA certificates, so
 # that a build stage reaches Maven Central as the host does.
-# Usage: .ci/stand-in-images.sh [maven|jre|postgres|prometheus]...   (default: all; existing ones are kept)
+# Usage: .ci/stand-in-images.sh [maven|jre|postgres|prometheus|s3proxy]...   (default: all; existing ones are kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/.ci/containers.conf}
@@ -18,7 +18,9 @@ declare -A NAME=(
   [jre]=docker.io/library/eclipse-temurin:25-jre
   [postgres]=docker.io/library/postgres:15
   [prometheus]=docker.io/prom/prometheus:v2.53.0
+  [s3proxy]=docker.io/andrewgaul/s3proxy:2.6.0
 )
+S3PROXY_JAR=org/gaul/s3proxy/2.6.0/s3proxy-2.6.0-jar-with-dependencies.jar
 # JDKs installed on CI machines: Debian's 17 (with jmods) and Temurin's 25
 JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -68,6 +70,12 @@ stand_in() {
         | tar -xz -C "$ctx" && mv "$ctx/apache-maven-$MAVEN_VERSION" "$ctx/maven" ;;
     jre) java_runtime "$JDK25" "$ctx/java" "$(jre_modules "$JDK25")" ;;
     postgres) cp .ci/stand-ins/postgres-entrypoint.sh "$ctx/" ;;
+    s3proxy)
+      java_runtime "$JDK17" "$ctx/java" "$(jre_modules "$JDK17")"
+      cp .ci/stand-ins/run-docker-container.sh "$ctx/"
+      # the build's own copy where Maven has it, else from Maven Central
+      if [ -f "$HOME/.m2/repository/$S3PROXY_JAR" ]; then cp "$HOME/.m2/repository/$S3PROXY_JAR" "$ctx/s3proxy"
+      else curl -fsSL -o "$ctx/s3proxy" "https://repo1.maven.org/maven2/$S3PROXY_JAR"; fi ;;
   esac
   local file=.ci/stand-ins/$which.Containerfile
   [ "$which" = jre ] && file=.ci/stand-ins/temurin.Containerfile
@@ -77,7 +85,7 @@ stand_in() {
 }
 
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(maven jre postgres prometheus)
+[ ${#wanted[@]} -gt 0 ] || wanted=(maven jre postgres prometheus s3proxy)
 base
 # side by side: jlink is CPU, apt is network and disk
 pids=()

@@ -92,8 +92,10 @@ public class ListArchivesCommand implements ApplicationRunner, ExitCodeGenerator
         return at == null ? "" : SqlTime.isInfinite(at) ? (at.isBefore(Instant.EPOCH) ? "-infinity" : "infinity") : at.toString();
     }
 
+    /** MB, or kB below one: a few kilobytes of archives are not "0.0 MB". */
     private static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        return bytes > 0 && bytes < 1_000_000 ? String.format(Locale.ROOT, "%.1f kB", bytes / 1e3)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     @Override

@@ -131,6 +131,7 @@ class ArchiveCommandsTest {
 
         assertThat(code).isZero();
         assertThat(output.getOut()).contains("Archives in " + archive + ": 2 of 1 table, 400 rows")
+                .as("a few kilobytes of archives are not 0.0 MB").containsPattern("400 rows, [1-9][0-9]*\\.[0-9] kB\\R")
                 .containsPattern("Audit Trail\\.Events +2024-01-01T00:00:00Z +2024-02-01T00:00:00Z +200 +\\d+ +\\S+ +"
                         + java.util.regex.Pattern.quote(januaryManifest().toString()));
     }
