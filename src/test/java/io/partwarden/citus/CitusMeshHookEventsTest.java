@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -103,6 +104,25 @@ class CitusMeshHookEventsTest {
                 db().execute("DROP TABLE restored");
             }
         }
+    }
+
+    @Test
+    void theSpecsStatisticsShowADistributedPartitionsShardsNotItsEmptyShell() {
+        db().execute("SELECT partwarden.create_month_partition('workflow_events', '2024-06-15')");
+        db().execute("INSERT INTO workflow_events (run_id, ts, type, payload) SELECT " + RUN.formatted("g")
+                + ", '2024-06-01'::timestamptz + g * interval '1 minute', 'step', '{}' FROM generate_series(1, 5000) g");
+        long shards = db().jdbc().queryForObject("SELECT citus_total_relation_size('workflow_events_y2024m06')", Long.class);
+        long shell = db().jdbc().queryForObject("SELECT pg_total_relation_size('workflow_events_y2024m06')", Long.class);
+
+        Map<String, Object> stats = db().jdbc().queryForMap("SELECT row_count, size_bytes, size_pretty"
+                + " FROM get_workflow_events_partition_stats() WHERE partition_name = 'workflow_events_y2024m06'");
+        Map<String, Object> info = db().jdbc().queryForMap("SELECT size, row_count_estimate FROM workflow_events_partition_info"
+                + " WHERE partition_name = 'workflow_events_y2024m06'");
+
+        assertThat(shards).as("the shards hold the rows, the shell %d bytes", shell).isGreaterThan(shell);
+        assertThat(stats).containsEntry("row_count", 5000L).containsEntry("size_bytes", shards);
+        assertThat(info).containsEntry("row_count_estimate", 5000L)
+                .containsEntry("size", db().jdbc().queryForObject("SELECT pg_size_pretty(?::bigint)", String.class, shards));
     }
 
     private static boolean exists(String relation) {

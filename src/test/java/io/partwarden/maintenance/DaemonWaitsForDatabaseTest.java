@@ -95,7 +95,7 @@ class DaemonWaitsForDatabaseTest {
                 proxy.start();
 
                 daemon.awaitOutput("Reached the database at attempt", Duration.ofSeconds(60));
-                daemon.awaitOutput("Database schema is at version 10 (9 migrations applied now)", Duration.ofSeconds(60));
+                daemon.awaitOutput("Database schema is at version 11 (10 migrations applied now)", Duration.ofSeconds(60));
                 daemon.awaitOutput("Maintenance pass: ", Duration.ofSeconds(60));
                 await(port, "/actuator/health/db", r -> r.statusCode() == 200, daemon);
                 await(port, "/actuator/health/partitions", r -> r.statusCode() == 200 && !r.body().contains("\"database\""), daemon);

@@ -63,8 +63,8 @@ class TableCheckBeforeMigrationTest {
                     "--partwarden.tables[1].name=" + longName))
                     .hasStackTraceContaining("partwarden.tables[1].name: public." + longName);
 
-            assertThat(output.getAll()).contains("The migration had already run, before this check: 9 migrations applied,"
-                    + " schema partwarden is at version 10, and public.workflow_events was converted from a plain table to"
+            assertThat(output.getAll()).contains("The migration had already run, before this check: 10 migrations applied,"
+                    + " schema partwarden is at version 11, and public.workflow_events was converted from a plain table to"
                     + " monthly partitions. No maintenance pass ran.").doesNotContain("Nothing was changed in the database");
             assertThat(relkind(db, "workflow_events")).isEqualTo("p");
         }

@@ -1,6 +1,5 @@
 package io.partwarden.metrics;
 
-import io.partwarden.catalog.PartitionCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -73,7 +72,6 @@ class ConversionObservabilityTest {
         database.get().execute("DELETE FROM partwarden.conversion; DELETE FROM partwarden.conversion_change");
         TestDatabase db = database.get();
         PartitionStatsReader reader = new PartitionStatsReader(new JdbcTemplate(db.dataSource()),
-                new PartitionCatalog(new JdbcTemplate(db.dataSource())),
                 new TransactionTemplate(new DataSourceTransactionManager(db.dataSource())), properties, clock);
         snapshot = new StatsSnapshot(properties, reader, clock, event -> {
             metrics.onStatsRefreshed((StatsRefreshed) event);

@@ -1,6 +1,5 @@
 package io.partwarden.metrics;
 
-import io.partwarden.catalog.PartitionCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.partwarden.testing.Engine;
@@ -32,7 +31,7 @@ class PartitionsHealthTest {
                 "tables[0].interval", "day", "tables[0].premake", "3", "lock.at-least-for", "0s");
         Engine engine = Engine.on(database.get(), settings);
         StatsSnapshot snapshot = new StatsSnapshot(engine.properties(), new PartitionStatsReader(
-                new JdbcTemplate(database.get().dataSource()), new PartitionCatalog(new JdbcTemplate(database.get().dataSource())),
+                new JdbcTemplate(database.get().dataSource()),
                 new TransactionTemplate(new DataSourceTransactionManager(database.get().dataSource())),
                 engine.properties(), Clock.systemUTC()), Clock.systemUTC(), event -> { });
         PartitionsHealthIndicator health = new PartitionsHealthIndicator(engine.properties(), snapshot, engine.status(),

@@ -37,7 +37,7 @@ public record Engine(PartwardenProperties properties, PartitionCatalog catalog, 
 
     /** The statistics reader behind metrics and health, on a test database. */
     public static PartitionStatsReader statsOn(TestDatabase db) {
-        return new PartitionStatsReader(new JdbcTemplate(db.dataSource()), new PartitionCatalog(new JdbcTemplate(db.dataSource())),
+        return new PartitionStatsReader(new JdbcTemplate(db.dataSource()),
                 new TransactionTemplate(new DataSourceTransactionManager(db.dataSource())), TestProperties.defaults(),
                 Clock.systemUTC());
     }
