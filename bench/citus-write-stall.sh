@@ -20,6 +20,7 @@
 # Usage: CITUS=127.0.0.1:56101 HOLD=40 bench/citus-write-stall.sh [scenario ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/stall-report.sh
 coordinator=${CITUS:-127.0.0.1:56101}
 chost=${coordinator%:*}
 cport=${coordinator#*:}
@@ -96,11 +97,9 @@ run() { # $1 scenario
   maintenance "$1" "$db" || echo "  ($1 failed: see its log)"
   local took=$((SECONDS - started))
   wait $reader; wait $bench || true
-  local failed after
-  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.out")
+  local after
   after=$(sql "$db" "SELECT count(*) FROM pg_inherits WHERE inhparent = 'workflow_events'::regclass")
-  cat "$work"/pgbench_log.* | awk -v s="$1" -v failed="${failed:-?}" -v parts="$before -> $after" -v took="$took" \
-    '{ if ($3 > max) max = $3; n++ } END { printf "%-18s max insert latency %9.1f ms   failed %s   inserts %6d   partitions %s   step took %ss\n", s, max / 1000, failed, n, parts, took }'
+  stall_report "$1" "$before" "$after" "$took" "$work"
   if [ -f "$work/$1.log" ]; then
     # when the pass ran and what it reported, against the reader's window
     grep -E "Maintenance pass|retire |attempt [0-9]|failed" "$work/$1.log" | cut -c12-23,90- | sed 's/^/    /' | head -8 || true

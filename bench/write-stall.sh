@@ -7,6 +7,7 @@
 # Usage: bench/write-stall.sh [scenario ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/stall-report.sh
 host=127.0.0.1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -58,11 +59,9 @@ run() { # $1 scenario
   maintenance "$1" "$db" || echo "  ($1 failed: see its log)"
   local took=$((SECONDS - started))
   wait $reader; wait $bench || true
-  local failed after
-  failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$work/pgbench.out")
+  local after
   after=$(sql "$db" "SELECT count(*) FROM partwarden.partitions('workflow_events')")
-  cat "$work"/pgbench_log.* | awk -v s="$1" -v failed="${failed:-?}" -v parts="$before -> $after" -v took="$took" \
-    '{ if ($3 > max) max = $3; n++ } END { printf "%-18s max insert latency %9.1f ms   failed %s   inserts %6d   partitions %s   step took %ss\n", s, max / 1000, failed, n, parts, took }'
+  stall_report "$1" "$before" "$after" "$took" "$work"
   psql -h $host -U postgres -qc "DROP DATABASE $db WITH (FORCE)"
 }
 

@@ -4,13 +4,13 @@
 -- shards instead.
 
 -- size_bytes: table, indexes and TOAST; row_count: pg_class.reltuples, or an exact count where no
--- VACUUM or ANALYZE has run yet. Of a Citus partition, both summed over its shards: one command
+-- VACUUM or ANALYZE has run yet (with exact_rows, an exact count always). Of a Citus partition, both summed over its shards: one command
 -- runs on every node at once (run_command_on_all_nodes), each node answering for all the shards it
 -- holds, so a read costs one round trip per node, not one query per shard; a shard a reference
 -- table copies to every node counts once. A node that does not answer fails the call rather than
 -- leaving its shards out of the sums; a partition no node holds a shard of has null figures.
 -- Citus is looked up by EXECUTE: without it, pg_dist_partition does not exist to be named.
-CREATE FUNCTION partwarden.partition_figures(parent regclass)
+CREATE FUNCTION partwarden.partition_figures(parent regclass, exact_rows boolean DEFAULT false)
 RETURNS TABLE (partition regclass, size_bytes bigint, row_count bigint)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, partwarden, pg_temp
@@ -26,22 +26,23 @@ BEGIN
   IF NOT distributed THEN
     RETURN QUERY
       SELECT p.partition, pg_total_relation_size(p.partition),
-             CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE partwarden.exact_row_count(p.partition) END
+             CASE WHEN NOT exact_rows AND c.reltuples >= 0 THEN c.reltuples::bigint
+                  ELSE partwarden.exact_row_count(p.partition) END
         FROM partwarden.partitions(parent) p JOIN pg_class c ON c.oid = p.partition;
     RETURN;
   END IF;
   FOR answer IN EXECUTE 'SELECT nodeid, success, result FROM pg_catalog.run_command_on_all_nodes($1)'
     USING format($node$
       SELECT coalesce(json_agg(json_build_array(s.shardid, t.relname, pg_total_relation_size(r.shard),
-                 CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint
+                 CASE WHEN NOT %2$L::boolean AND c.reltuples >= 0 THEN c.reltuples::bigint
                       ELSE (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %%s', r.shard),
                                                                   false, true, '')))[1]::text::bigint END)), '[]')
         FROM pg_catalog.pg_dist_shard s
         JOIN pg_catalog.pg_class t ON t.oid = s.logicalrelid
         CROSS JOIN LATERAL (SELECT to_regclass(shard_name(s.logicalrelid, s.shardid)) AS shard) r
         JOIN pg_catalog.pg_class c ON c.oid = r.shard
-       WHERE s.logicalrelid IN (SELECT to_regclass(p) FROM unnest(%L::text[]) p)$node$,
-      (SELECT array_agg(format('%I.%I', p.schema_name, p.partition_name)) FROM partwarden.partitions(parent) p))
+       WHERE s.logicalrelid IN (SELECT to_regclass(p) FROM unnest(%1$L::text[]) p)$node$,
+      (SELECT array_agg(format('%I.%I', p.schema_name, p.partition_name)) FROM partwarden.partitions(parent) p), exact_rows)
   LOOP
     IF NOT answer.success THEN
       RAISE EXCEPTION 'Citus node % did not answer for the sizes and rows of the shards of %: %',
@@ -60,11 +61,11 @@ BEGIN
                   GROUP BY shard.relname) f ON f.relname = p.partition_name;
 END $$;
 
-COMMENT ON FUNCTION partwarden.partition_figures(regclass) IS
-  'Size (table, indexes, TOAST) and rows (reltuples, or exact where never analysed) of each partition; of a Citus partition, summed over its shards';
+COMMENT ON FUNCTION partwarden.partition_figures(regclass, boolean) IS
+  'Size (table, indexes, TOAST) and rows (reltuples, or exact where never analysed or exact_rows) of each partition; of a Citus partition, summed over its shards';
 
--- The spec's statistics, their sizes through partition_figures (row_count stays the spec's exact
--- count: on Citus a count(*) through the coordinator). Same columns as migration 3's.
+-- The spec's statistics through partition_figures, row_count the spec's exact count (on Citus,
+-- each shard counted on its node). Same columns as migration 3's.
 CREATE OR REPLACE FUNCTION "${events_schema}".get_workflow_events_partition_stats()
 RETURNS TABLE (partition_name text, start_date date, end_date date, row_count bigint,
                size_bytes bigint, size_pretty text)
@@ -74,11 +75,11 @@ AS $$
   SELECT p.partition_name::text,
          (p.lower_bound AT TIME ZONE 'UTC')::date,
          (p.upper_bound AT TIME ZONE 'UTC')::date,
-         partwarden.exact_row_count(p.partition),
+         f.row_count,
          f.size_bytes,
          pg_size_pretty(f.size_bytes)
     FROM partwarden.partitions(to_regclass(format('%I.workflow_events', '${events_schema}'))) p
-    LEFT JOIN partwarden.partition_figures(to_regclass(format('%I.workflow_events', '${events_schema}'))) f
+    LEFT JOIN partwarden.partition_figures(to_regclass(format('%I.workflow_events', '${events_schema}')), true) f
       ON f.partition = p.partition
    ORDER BY p.partition_name
 $$;

@@ -24,10 +24,6 @@ public record PartitionStats(String name, Instant lower, Instant upper, boolean 
         this(name, lower, upper, isDefault, sizeBytes, rows, false);
     }
 
-    public PartitionStats withFigures(long sizeBytes, long rows) {
-        return new PartitionStats(name, lower, upper, isDefault, sizeBytes, rows, detachPending);
-    }
-
     /** For a gauge: an unknown figure as NaN. */
     static double gaugeValue(long figure) {
         return figure == UNKNOWN ? Double.NaN : figure;

@@ -327,6 +327,15 @@ public class MigrationPreview {
         return new Preview(events, EventsTableState.ABSENT, lines, partitions, false);
     }
 
+    /** What either conversion refuses, from the catalog alone, as migration 3 and its callback would. */
+    private List<String> refusals(TableName events) {
+        List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
+        refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
+                SqlIdentifier.qualified(events.schema(), events.name())));
+        new PartitionCatalog(jdbc).distribution(events).conversionRefusal().ifPresent(refusals::add);
+        return refusals;
+    }
+
     private Preview plain(TableName events, Map<String, Object> table, Instant now) {
         PartwardenProperties.Migration migration = properties.migration();
         RowEstimate estimate = migration.conversion() == ConversionMethod.AUTO
@@ -339,10 +348,7 @@ public class MigrationPreview {
             return online(events, table, choice, estimate, now);
         }
         List<String> lines = new ArrayList<>();
-        List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
-        refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
-                SqlIdentifier.qualified(events.schema(), events.name())));
-        new PartitionCatalog(jdbc).distribution(events).conversionRefusal().ifPresent(refusals::add);
+        List<String> refusals = refusals(events);
         lines.add("converts " + events + ", a plain table, to monthly partitions, in one transaction:");
         lines.add("  in place: " + choice.reason());
         String tsType = (String) table.get("ts_type");
@@ -426,10 +432,7 @@ public class MigrationPreview {
                            Instant now) {
         PartwardenProperties.Migration migration = properties.migration();
         List<String> lines = new ArrayList<>();
-        List<String> refusals = new ArrayList<>(jdbc.queryForList(REFUSALS, String.class, events.schema()));
-        refusals.addAll(jdbc.queryForList(NotValidConstraints.REFUSAL, String.class,
-                SqlIdentifier.qualified(events.schema(), events.name())));
-        new PartitionCatalog(jdbc).distribution(events).conversionRefusal().ifPresent(refusals::add);
+        List<String> refusals = refusals(events);
         String tsType = (String) table.get("ts_type");
         if (!"timestamp with time zone".equals(tsType)) {
             refusals.add("cannot partition " + events + " by ts: the column is " + (tsType == null ? "missing" : tsType));

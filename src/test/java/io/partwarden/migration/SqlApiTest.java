@@ -123,6 +123,29 @@ class SqlApiTest {
     }
 
     @Test
+    void statsCountExactlyWhereTheLastAnalyzeIsStale() {
+        database.get().execute("""
+                SELECT create_workflow_events_partition('2033-05-01'::date);
+                INSERT INTO workflow_events (run_id, ts, type, payload)
+                SELECT 'c0000000-0000-0000-0000-000000000011', '2033-05-02'::timestamptz + make_interval(secs => g), 'x', '{}'
+                  FROM generate_series(1, 40) g;
+                ANALYZE workflow_events_y2033m05;
+                INSERT INTO workflow_events (run_id, ts, type, payload)
+                SELECT 'c0000000-0000-0000-0000-000000000011', '2033-05-03'::timestamptz + make_interval(secs => g), 'x', '{}'
+                  FROM generate_series(1, 9) g;""");
+        try {
+            assertThat(jdbc().queryForObject("SELECT reltuples FROM pg_class WHERE relname = 'workflow_events_y2033m05'",
+                    Float.class)).as("the estimate, stale").isEqualTo(40f);
+            assertThat(jdbc().queryForObject("SELECT row_count FROM get_workflow_events_partition_stats()"
+                    + " WHERE partition_name = 'workflow_events_y2033m05'", Long.class)).isEqualTo(49L);
+            assertThat(jdbc().queryForObject("SELECT row_count_estimate FROM workflow_events_partition_info"
+                    + " WHERE partition_name = 'workflow_events_y2033m05'", Long.class)).as("the view's estimate").isEqualTo(40L);
+        } finally {
+            database.get().execute("DROP TABLE workflow_events_y2033m05"); // the other tests count every row
+        }
+    }
+
+    @Test
     void theInfoViewNeverShowsMinusOneOrOneForANeverAnalyzedPartition() {
         database.get().execute("""
                 SELECT create_workflow_events_partition('2032-03-01'::date);
