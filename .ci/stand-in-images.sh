@@ -4,8 +4,8 @@
 # Central). One Debian bookworm root file system (mmdebstrap) is imported once; each stand-in is
 # that plus what its original puts where its users look: a Java runtime at /opt/java/openjdk
 # (Temurin's layout; made with jlink from a JDK on this machine), Maven 3.9 from Maven Central,
-# Debian's PostgreSQL 15 and Prometheus, S3Proxy's jar from Maven Central. The base trusts this machine's CA certificates, so
-# that a build stage reaches Maven Central as the host does.
+# Debian's PostgreSQL 15 and Prometheus, S3Proxy's jar from Maven Central. The base trusts this
+# machine's CA certificates, so that a build stage reaches Maven Central as the host does.
 # Usage: .ci/stand-in-images.sh [maven|jre|postgres|prometheus|s3proxy]...   (default: all; existing ones are kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
